@@ -1,0 +1,14 @@
+"""qbhw — a toolkit for quantum-battery experiments.
+
+Layers (one direction of import): metrics ← models ← solvers/protocols → compile → backends
+→ results → fit / plots / CLI. Conventions (ħ = 1, |0⟩ = |g⟩ so the review's σ^z is −Z,
+W = E(t) − E(0), charging times τ̃ / τ̄) are documented in :mod:`qbhw.conventions`.
+"""
+
+from . import errors, metrics
+from .errors import QbhwError
+from .solvers import charge
+
+__version__ = "0.1.0"
+
+__all__ = ["charge", "QbhwError", "errors", "metrics", "__version__"]

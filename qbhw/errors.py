@@ -1,0 +1,83 @@
+"""Exceptions raised by qbhw.
+
+Every error is a :class:`QbhwError` subclass. Each one names the offending argument
+and says what range or form is allowed, so a user can fix the call without reading
+the source. Errors are raised *before* anything is computed or stored is touched, so
+nothing already computed is lost.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "QbhwError",
+    "InvalidArgumentError",
+    "InvalidStateError",
+    "InvalidHamiltonianError",
+    "DimensionMismatchError",
+    "InvalidTimesError",
+    "TruncationError",
+    "TruncationWarning",
+    "ChargingTimeError",
+    "ConfigError",
+]
+
+
+class QbhwError(Exception):
+    """Base class of every error raised by qbhw.
+
+    Parameters
+    ----------
+    message:
+        Human-readable explanation.
+    argument:
+        Name of the offending argument (or ``None`` when no single argument is at fault).
+    allowed:
+        Description of the allowed range or form of that argument.
+    """
+
+    def __init__(self, message: str, *, argument: str | None = None, allowed: str | None = None):
+        self.argument = argument
+        self.allowed = allowed
+        parts = []
+        if argument is not None:
+            parts.append(f"argument {argument!r}: ")
+        parts.append(message)
+        if allowed is not None:
+            parts.append(f" (allowed: {allowed})")
+        super().__init__("".join(parts))
+
+
+class InvalidArgumentError(QbhwError, ValueError):
+    """A scalar or option argument is outside its allowed range (e.g. ``n < 1``, NaN coupling)."""
+
+
+class InvalidStateError(QbhwError, ValueError):
+    """A state is not a valid state vector or density matrix (norm, trace, Hermiticity, positivity, NaN)."""
+
+
+class InvalidHamiltonianError(QbhwError, ValueError):
+    """A Hamiltonian is not square, not Hermitian, or contains NaN/inf."""
+
+
+class DimensionMismatchError(QbhwError, ValueError):
+    """Two objects that must act on the same space have different dimensions."""
+
+
+class InvalidTimesError(QbhwError, ValueError):
+    """A time grid is empty, not finite, or not strictly increasing."""
+
+
+class TruncationError(QbhwError, RuntimeError):
+    """A photon/level cut-off is too low: population at the cut-off exceeds the threshold."""
+
+
+class TruncationWarning(UserWarning):
+    """Warning variant of :class:`TruncationError` (``on_truncation="warn"``)."""
+
+
+class ChargingTimeError(QbhwError, ValueError):
+    """A requested charging time (e.g. the energy peak ``tau="energy_peak"``) does not exist on the curve."""
+
+
+class ConfigError(QbhwError, ValueError):
+    """An option or configuration value is not one of the allowed choices."""

@@ -1,0 +1,93 @@
+"""The charging-curve type shared by solvers, backends and fits (design.md, "Shared types").
+
+A :class:`ChargingCurve` holds
+
+* ``times``;
+* ``energy`` — ``Tr[H_B ρ(t)] − E_ground``, stored energy above the battery's ground energy;
+* ``work`` — ``W(t) = E(t) − E(0)`` (review Eq. 3; equals ``energy`` when the battery
+  starts empty);
+* ``ergotropy`` — ergotropy of the battery state, or ``None`` when the state is unknown
+  (e.g. counts without tomography);
+* ``power`` — the :class:`~qbhw.metrics.power.PowerCurve` of ``work``;
+* ``kind`` — ``"trajectory"`` or ``"sweep"``;
+* ``metadata`` — model, parameters and conventions;
+* ``observables`` — further named arrays on the same time grid (e.g. the
+  high-temperature star battery's ``polarization``), readable as attributes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import DimensionMismatchError
+from .power import PowerCurve, power_curve
+
+__all__ = ["ChargingCurve", "make_charging_curve"]
+
+
+@dataclass(frozen=True)
+class ChargingCurve:
+    times: np.ndarray
+    energy: np.ndarray
+    work: np.ndarray
+    ergotropy: np.ndarray | None
+    power: PowerCurve
+    kind: str = "trajectory"
+    metadata: dict[str, Any] = field(default_factory=dict)
+    observables: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __getattr__(self, name: str):
+        # only called when normal lookup fails: expose observables as attributes
+        obs = self.__dict__.get("observables", {})
+        if name in obs:
+            return obs[name]
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
+
+    # Convenience pass-throughs to the power curve (names as in PowerCurve).
+    @property
+    def tau_max_power(self) -> float:
+        return self.power.tau_max_power
+
+    @property
+    def tau_energy_peak(self) -> float:
+        return self.power.tau_energy_peak
+
+    @property
+    def max_average_power(self) -> float:
+        return self.power.max_average_power
+
+    def charging_time(self, tau: str) -> float:
+        return self.power.charging_time(tau)
+
+    def average_power_at(self, tau: str) -> float:
+        return self.power.average_power_at(tau)
+
+    def value_at(self, values: np.ndarray, time: float) -> float:
+        """Linear interpolation of an array on this curve's grid at ``time``."""
+        return float(np.interp(time, self.times, values))
+
+    def ergotropy_fraction_at(self, tau: str) -> float:
+        """𝓔(τ)/E(τ) at the charging time of the named convention (review Sec. III.D)."""
+        if self.ergotropy is None:
+            raise AttributeError("this curve has no ergotropy (state unknown)")
+        t = self.charging_time(tau)
+        return self.value_at(self.ergotropy, t) / self.value_at(self.energy, t)
+
+
+def make_charging_curve(times, energy, *, work=None, ergotropy=None, power=None, kind="trajectory",
+                        metadata=None, observables=None) -> ChargingCurve:
+    """Build a :class:`ChargingCurve`, deriving ``work = energy − energy[0]`` when not given."""
+    t = np.asarray(times, dtype=float)
+    e = np.asarray(energy, dtype=float)
+    if e.shape != t.shape:
+        raise DimensionMismatchError(f"energy has shape {e.shape} but times has shape {t.shape}",
+                                     argument="energy", allowed="same length as times")
+    w = e - e[0] if work is None else np.asarray(work, dtype=float)
+    erg = None if ergotropy is None else np.asarray(ergotropy, dtype=float)
+    pc = power_curve(t, w, power=power, kind=kind)
+    obs = {k: np.asarray(v) for k, v in (observables or {}).items()}
+    return ChargingCurve(times=pc.times, energy=e, work=w, ergotropy=erg, power=pc, kind=kind,
+                         metadata=dict(metadata or {}), observables=obs)
