@@ -205,4 +205,4 @@ def n_copy_ergotropy(state, hamiltonian, n: int) -> float:
             j += 1
             if j < len(e_order):
                 rem_e = e_mult[e_order[j]]
-    return max(0.0, e1 - passive / n)
+    return float(max(0.0, e1 - passive / n))
