@@ -19,6 +19,8 @@ __all__ = [
     "TruncationWarning",
     "ChargingTimeError",
     "ConfigError",
+    "DataError",
+    "FitError",
 ]
 
 
@@ -81,3 +83,21 @@ class ChargingTimeError(QbhwError, ValueError):
 
 class ConfigError(QbhwError, ValueError):
     """An option or configuration value is not one of the allowed choices."""
+
+
+class DataError(QbhwError, ValueError):
+    """Measured or loaded data are unusable: NaN/inf, negative σ, unknown column, unreadable file.
+
+    ``row`` and ``column`` (when known) name the offending entry; both also appear in the message.
+    """
+
+    def __init__(self, message: str, *, argument: str | None = None, allowed: str | None = None,
+                 row=None, column: str | None = None):
+        self.row = row
+        self.column = column
+        super().__init__(message, argument=argument, allowed=allowed)
+
+
+class FitError(QbhwError, ValueError):
+    """A fit cannot be set up (fewer points than free parameters, unknown parameter, bad bounds),
+    or a number was asked of a fit that failed (its result is flagged bad)."""

@@ -1,0 +1,306 @@
+"""Theory-backed fit models: the curve is computed by a qbhw solver, not a closed form.
+
+:class:`TheoryModel` wraps any function ``curve(times, **physical) -> array`` as an lmfit model
+
+    y(t) = scale · curve(t; θ) + offset
+
+(``scale`` — e.g. a readout contrast — and ``offset`` fixed at 1 and 0 unless freed). It is made
+fast enough for fitting by
+
+* a cache of solved curves keyed by the times and the physical parameters: lmfit's finite-
+  difference Jacobian with respect to ``scale``/``offset``, repeated evaluations and the
+  confidence-interval scans never re-run the solver for a θ already seen;
+* an initial guess from a grid scan of one physical parameter (``scan=(name, grid)``) with
+  ``scale``/``offset`` solved linearly at every grid point; a ``batch_curve(times, grid)``
+  evaluates the whole grid at once when the theory can (e.g. stacked ``eigh``).
+
+Factories: :func:`dicke_coupling_model` (g of :class:`qbhw.models.DickeBattery`),
+:func:`tavis_cummings_coupling_model`, :func:`star_battery_model` (J of
+:class:`qbhw.models.StarBattery`, pure or high temperature), :func:`transverse_ising_model`
+(|J| of the transverse-field Ising battery, :mod:`qbhw.fit.ising`). The battery models are
+imported when a factory is called.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections import OrderedDict
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from ..errors import ConfigError, InvalidArgumentError
+from ..metrics._inputs import check_positive_int
+from .models import CurveModel, _shape_scan
+
+__all__ = [
+    "TheoryModel",
+    "dicke_coupling_model",
+    "tavis_cummings_coupling_model",
+    "star_battery_model",
+    "transverse_ising_model",
+    "CURVE_OBSERVABLES",
+]
+
+#: observables a theory model can read from a ChargingCurve
+CURVE_OBSERVABLES = ("energy", "work", "ergotropy", "polarization")
+
+
+class _CurveCache:
+    """A small LRU cache of solved curves keyed by (times, parameter values)."""
+
+    def __init__(self, size: int):
+        self.size = int(size)
+        self.data: OrderedDict = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, times: np.ndarray, values: Mapping[str, float], compute: Callable[[], np.ndarray]) -> np.ndarray:
+        key = (times.shape, hash(times.tobytes()), tuple(sorted((k, float(v)) for k, v in values.items())))
+        if key in self.data:
+            self.hits += 1
+            self.data.move_to_end(key)
+            return self.data[key]
+        self.misses += 1
+        out = np.asarray(compute(), dtype=float)
+        self.data[key] = out
+        if len(self.data) > self.size:
+            self.data.popitem(last=False)
+        return out
+
+
+class TheoryModel(CurveModel):
+    """``y = scale · curve(t; θ) + offset`` with ``curve`` computed by a qbhw solver.
+
+    Parameters
+    ----------
+    curve:
+        ``curve(times, **physical) -> array`` (same shape as ``times``).
+    physical:
+        ``{name: lmfit hint dict}`` of the physical parameters (value, min, max, vary).
+    scale, offset:
+        a number fixes that parameter there; ``None`` leaves it free.
+    scan:
+        ``(name, grid)``: the initial guess scans ``name`` over ``grid`` (others at their hint
+        values or fixed values); ``grid`` may be a function of the data's ``x``.
+    batch_curve:
+        optional ``batch_curve(times, grid, **others) -> (len(grid), len(times))`` for the scan.
+    derived:
+        ``{name: lmfit expression}`` of derived parameters (with propagated errors), e.g.
+        ``{"j_sqrt_n": "coupling*sqrt(3)"}``.
+    """
+
+    def __init__(self, curve: Callable[..., np.ndarray], physical: Mapping[str, dict], *, name: str,
+                 formula: str = "", independent_var: str = "t", scale: float | None = 1.0,
+                 offset: float | None = 0.0, scan: tuple[str, np.ndarray] | None = None,
+                 batch_curve: Callable[..., np.ndarray] | None = None,
+                 derived: Mapping[str, str] | None = None, cache_size: int = 2048, metadata: Mapping | None = None):
+        reserved = {"scale", "offset", independent_var}
+        clash = reserved & set(physical)
+        if clash:
+            raise ConfigError(f"parameter names {sorted(clash)} are reserved", argument="physical",
+                              allowed="names other than scale, offset and the independent variable")
+        self.physical_names = tuple(physical)
+        self.curve = curve
+        self.batch_curve = batch_curve
+        self.scan = None if scan is None else (scan[0], scan[1] if callable(scan[1]) else np.asarray(scan[1], float))
+        if self.scan is not None and self.scan[0] not in physical:
+            raise ConfigError(f"scan parameter {self.scan[0]!r} is not a physical parameter", argument="scan",
+                              allowed=", ".join(physical))
+        self.cache = _CurveCache(cache_size)
+        self.formula = formula or f"scale * {name}(t; {', '.join(physical)}) + offset"
+        self.metadata = dict(metadata or {})
+        names = self.physical_names
+
+        def theory_curve(t, **kw):
+            tt = np.asarray(t, dtype=float)
+            phys = {k: kw[k] for k in names}
+            return kw["scale"] * self.cache.get(tt, phys, lambda: self._solve(tt, phys)) + kw["offset"]
+
+        P = inspect.Parameter
+        theory_curve.__signature__ = inspect.Signature(
+            [P(independent_var, P.POSITIONAL_OR_KEYWORD)]
+            + [P(n, P.POSITIONAL_OR_KEYWORD, default=float(physical[n].get("value", 1.0))) for n in names]
+            + [P("scale", P.POSITIONAL_OR_KEYWORD, default=1.0), P("offset", P.POSITIONAL_OR_KEYWORD, default=0.0)])
+        theory_curve.__name__ = name
+        hints = {n: dict(h) for n, h in physical.items()}
+        hints["scale"] = {"value": 1.0} if scale is None else {"value": float(scale), "vary": False}
+        hints["offset"] = {"value": 0.0} if offset is None else {"value": float(offset), "vary": False}
+        super().__init__(theory_curve, independent_var=independent_var, hints=hints, name=name)
+        for dname, expr in (derived or {}).items():
+            self.set_param_hint(dname, expr=expr)
+
+    def _solve(self, times: np.ndarray, phys: Mapping[str, float]) -> np.ndarray:
+        """Run the solver on sorted distinct times (solvers need increasing grids) and map back."""
+        if times.ndim == 1 and times.size > 1 and np.all(np.diff(times) > 0):
+            return np.asarray(self.curve(times, **phys), dtype=float)
+        uniq, inv = np.unique(times, return_inverse=True)
+        return np.asarray(self.curve(uniq, **phys), dtype=float)[inv.reshape(times.shape)]
+
+    def evaluate_physical(self, times, **physical) -> np.ndarray:
+        """The bare theory curve (no scale/offset), through the cache."""
+        tt = np.asarray(times, dtype=float)
+        phys = {n: float(physical.get(n, self.param_hints[n].get("value", 1.0))) for n in self.physical_names}
+        return self.cache.get(tt, phys, lambda: self._solve(tt, phys))
+
+    def guess_values(self, x, y, sigma=None, fixed=None):
+        fixed = dict(fixed or {})
+        base = {n: float(fixed.get(n, self.param_hints[n].get("value", 1.0))) for n in self.physical_names}
+        out: dict[str, float] = {}
+        if self.scan is not None and self.scan[0] not in fixed:
+            pname, grid = self.scan
+            grid = np.asarray(grid(np.asarray(x, float)) if callable(grid) else grid, dtype=float)
+            others = {k: v for k, v in base.items() if k != pname}
+            if self.batch_curve is not None:
+                shapes = np.asarray(self.batch_curve(np.asarray(x, float), grid, **others), dtype=float)
+            else:
+                shapes = np.stack([self.evaluate_physical(x, **{**others, pname: g}) for g in grid])
+            ok = np.all(np.isfinite(shapes), axis=1)
+            shapes, grid = shapes[ok], grid[ok]
+            if grid.size == 0:
+                raise InvalidArgumentError("the theory curve is not finite anywhere on the scan grid",
+                                           argument="scan", allowed="a grid where the model can be solved")
+            out = _shape_scan(x, y, sigma, fixed, shapes, grid, amp_name="scale", freq_name=pname)
+            base[pname] = out[pname]
+        else:
+            shape = self.evaluate_physical(x, **base)
+            out = _shape_scan(x, y, sigma, fixed, shape[None, :], np.array([0.0]), amp_name="scale", freq_name="_")
+            out.pop("_")
+        for n in self.physical_names:
+            if n not in fixed:
+                out.setdefault(n, base[n])
+        return out
+
+
+def _observable(curve, observable: str) -> np.ndarray:
+    if observable not in CURVE_OBSERVABLES:
+        raise ConfigError(f"got {observable!r}", argument="observable", allowed=" | ".join(CURVE_OBSERVABLES))
+    value = getattr(curve, observable)
+    if value is None:
+        raise ConfigError(f"the curve has no {observable!r}", argument="observable", allowed="energy | work")
+    return np.asarray(value, dtype=float)
+
+
+def _model_class(name: str):
+    from .. import models
+
+    cls = getattr(models, name, None)
+    if cls is None:
+        raise ConfigError(f"qbhw.models has no {name} (yet)", argument="model", allowed="an available battery model")
+    return cls
+
+
+def _charge_observable(model, times, observable, charge_options):
+    from ..solvers import charge
+
+    opts = {"ergotropy": observable == "ergotropy", **dict(charge_options or {})}
+    return _observable(charge(model, times, **opts), observable)
+
+
+def dicke_coupling_model(n_cells: int, *, observable: str = "energy", coupling_range: tuple[float, float] = (0.01, 1.0),
+                         scan_points: int = 40, scale: float | None = 1.0, offset: float | None = 0.0,
+                         charge_options: Mapping[str, Any] | None = None, **model_kwargs) -> TheoryModel:
+    """Fit the coupling ``g`` of a Dicke battery (review Eq. 28) to a charging curve.
+
+    The curve is ``qbhw.charge(DickeBattery(n_cells, g, **model_kwargs), t).<observable>``
+    (``omega_c``, ``omega_0``, ``photons``, ``cutoff`` as in the model). The guess scans g
+    log-uniformly over ``coupling_range``.
+    """
+    n = check_positive_int(n_cells, "n_cells")
+    cls = _model_class("DickeBattery")
+
+    def curve(times, coupling):
+        return _charge_observable(cls(n, coupling, **model_kwargs), times, observable, charge_options)
+
+    lo, hi = coupling_range
+    return TheoryModel(curve, {"coupling": {"value": math.sqrt(lo * hi), "min": 0.0}}, name=f"DickeBattery(N={n})",
+                       formula=f"scale * charge(DickeBattery(N={n}, g), t).{observable} + offset   [review Eq. 28]",
+                       scale=scale, offset=offset, scan=("coupling", np.geomspace(lo, hi, scan_points)),
+                       metadata={"n_cells": n, "observable": observable, **model_kwargs})
+
+
+def tavis_cummings_coupling_model(n_cells: int, *, observable: str = "energy",
+                                  coupling_range: tuple[float, float] = (0.01, 1.0), scan_points: int = 40,
+                                  scale: float | None = 1.0, offset: float | None = 0.0,
+                                  charge_options: Mapping[str, Any] | None = None, **model_kwargs) -> TheoryModel:
+    """Fit the coupling ``g`` of a Tavis–Cummings battery (seed-spec §2.8) to a charging curve."""
+    n = check_positive_int(n_cells, "n_cells")
+    cls = _model_class("TavisCummingsBattery")
+
+    def curve(times, coupling):
+        return _charge_observable(cls(n, coupling, **model_kwargs), times, observable, charge_options)
+
+    lo, hi = coupling_range
+    return TheoryModel(curve, {"coupling": {"value": math.sqrt(lo * hi), "min": 0.0}},
+                       name=f"TavisCummingsBattery(N={n})",
+                       formula=f"scale * charge(TavisCummingsBattery(N={n}, g), t).{observable} + offset   [seed-spec 2.8]",
+                       scale=scale, offset=offset, scan=("coupling", np.geomspace(lo, hi, scan_points)),
+                       metadata={"n_cells": n, "observable": observable, **model_kwargs})
+
+
+def star_battery_model(n_chargers: int, *, initial: str = "pure", observable: str | None = None,
+                       coupling_range: tuple[float, float] = (0.01, 3.0), scan_points: int = 80,
+                       scale: float | None = 1.0, offset: float | None = 0.0,
+                       charge_options: Mapping[str, Any] | None = None, **model_kwargs) -> TheoryModel:
+    """Fit the exchange ``J`` of a star battery (seed-spec §3.4) through :class:`qbhw.models.StarBattery`.
+
+    ``initial="pure"``: observable ``energy`` by default; the derived parameter ``j_sqrt_n``
+    (= J√𝒩, the only combination a pure-state curve determines) is reported with its error.
+    ``initial="high_temperature"``: observable ``polarization`` (⟨σ_B^z⟩/ε) by default; 𝒩 is
+    chosen by profiling (:func:`qbhw.fit.profile.fit_star_high_temperature` with
+    ``model_factory=lambda n: star_battery_model(n, initial="high_temperature")``).
+    """
+    n = check_positive_int(n_chargers, "n_chargers")
+    cls = _model_class("StarBattery")
+    obs = observable or ("energy" if initial == "pure" else "polarization")
+
+    def curve(times, coupling):
+        return _charge_observable(cls(n, coupling, initial=initial, **model_kwargs), times, obs, charge_options)
+
+    lo, hi = coupling_range
+    # the curve is periodic-like in J t: a linear grid resolves neighbouring aliases evenly
+    return TheoryModel(curve, {"coupling": {"value": math.sqrt(lo * hi), "min": 0.0}},
+                       name=f"StarBattery(N={n}, {initial})",
+                       formula=f"scale * charge(StarBattery(N={n}, J, initial={initial!r}), t).{obs} + offset   [seed-spec 3.4]",
+                       scale=scale, offset=offset, scan=("coupling", np.linspace(lo, hi, scan_points)),
+                       derived={"j_sqrt_n": f"coupling*{math.sqrt(n)!r}"},
+                       metadata={"n_chargers": n, "initial": initial, "observable": obs, **model_kwargs})
+
+
+def transverse_ising_model(n_qubits: int, m_cells: int, field: float, *, field_in_charging: bool = True,
+                           coupling_max: float | None = None, scan_points: int = 600, scale: float | None = 1.0,
+                           offset: float | None = 0.0) -> TheoryModel:
+    """Fit |J| of the transverse-field Ising battery from its stored work (see :mod:`qbhw.fit.ising`).
+
+    ``H = J Σ X_i X_{i+1} + h Σ Z_i`` (open chain; ``field_in_charging=False`` drops the field
+    term during charging), start ``|0…0⟩``, battery = first ``m_cells`` qubits (little-endian),
+    ``W = ⟨H_B⟩ − M h``. W is even in J, so the parameter is ``coupling_abs`` = |J| ≥ 0. The
+    guess scans |J| up to ``coupling_max`` (default: the sampling limit ``π/(2 Δt_min)`` of the
+    data, set at the first fit).
+    """
+    from .ising import ising_work, ising_work_batch
+
+    nq = check_positive_int(n_qubits, "n_qubits", minimum=2)
+    mc = check_positive_int(m_cells, "m_cells")
+    if mc > nq:
+        raise InvalidArgumentError(f"m_cells = {mc} > n_qubits = {nq}", argument="m_cells", allowed=f"<= {nq}")
+    h = float(field)
+
+    def curve(times, coupling_abs):
+        return ising_work(times, coupling_abs, h, nq, mc, field_in_charging=field_in_charging)
+
+    def batch(times, grid):
+        return ising_work_batch(times, grid, h, nq, mc, field_in_charging=field_in_charging)
+
+    def sampling_grid(x):
+        xs = np.unique(x)
+        dt = float(np.min(np.diff(xs))) if xs.size > 1 else float(abs(xs[0]) or 1.0)
+        top = coupling_max or math.pi / (2.0 * dt)
+        return np.linspace(top / scan_points, top, int(scan_points))
+
+    return TheoryModel(curve, {"coupling_abs": {"value": 1.0, "min": 0.0}}, name=f"TransverseIsing(N={nq},M={mc})",
+                       formula=(f"scale * W(t; |J|, h={h:g}, N={nq}, M={mc}) + offset, H = J sum X_i X_i+1 "
+                                f"+ h sum Z_i{'' if field_in_charging else ' (field off while charging)'}"),
+                       scale=scale, offset=offset, scan=("coupling_abs", sampling_grid), batch_curve=batch,
+                       metadata={"n_qubits": nq, "m_cells": mc, "field": h, "field_in_charging": field_in_charging})
