@@ -91,19 +91,26 @@ class Spectrum:
         if self.multiplicities is None:
             m = np.ones(e.size, dtype=np.int64)
         else:
-            m = np.asarray(self.multiplicities)
-            if m.shape != e.shape:
+            raw = list(np.ravel(np.asarray(self.multiplicities, dtype=object)))
+            if len(raw) != e.size:
                 raise DimensionMismatchError(
-                    f"multiplicities has shape {m.shape} but energies has shape {e.shape}",
+                    f"multiplicities has {len(raw)} entries but energies has {e.size}",
                     argument="multiplicities", allowed="one positive integer per energy",
                 )
-            if not np.all(np.isfinite(m.astype(float))) or np.any(m < 1) or np.any(np.round(m) != m):
-                raise InvalidHamiltonianError(
-                    "multiplicities must be positive integers", argument="multiplicities",
-                    allowed="integers >= 1",
-                )
-            # Python ints avoid overflow for huge degeneracies (e.g. binomial(36, 18))
-            m = np.array([int(x) for x in m], dtype=object) if np.max(m) > 2**62 else m.astype(np.int64)
+            ints = []
+            for x in raw:
+                try:
+                    ok = not isinstance(x, bool) and int(x) == x and int(x) >= 1
+                except (TypeError, ValueError, OverflowError):
+                    ok = False
+                if not ok:
+                    raise InvalidHamiltonianError(
+                        f"multiplicities must be positive integers, got {x!r}", argument="multiplicities",
+                        allowed="integers >= 1",
+                    )
+                ints.append(int(x))
+            # Python ints (object array) keep huge degeneracies exact, e.g. binomial(2000, 1000) > 1e600
+            m = np.array(ints, dtype=object) if max(ints) > 2**62 else np.array(ints, dtype=np.int64)
         object.__setattr__(self, "multiplicities", m)
         if self.sector_matrix is not None:
             h = _check_hermitian(_to_numpy(self.sector_matrix, "sector_matrix"), "sector_matrix")

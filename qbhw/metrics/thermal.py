@@ -42,22 +42,28 @@ def von_neumann_entropy(state) -> float:
     return float(-np.sum(lam * np.log(lam)))
 
 
+def _log_multiplicities(mult) -> np.ndarray:
+    """ln of each multiplicity (exact for Python ints beyond the float range)."""
+    return np.array([math.log(int(x)) for x in mult])
+
+
 def _gibbs_level_weights(levels: np.ndarray, mult: np.ndarray, beta: float) -> np.ndarray:
-    """Probability of each *level* (summed over its multiplicity) in G_β."""
-    m = np.array([float(x) for x in mult])
+    """Probability of each *level* (summed over its multiplicity) in G_β, computed in logs."""
+    log_m = _log_multiplicities(mult)
     if np.isinf(beta):
-        w = np.where(levels == levels[0], m, 0.0)
+        x = np.where(levels == levels[0], log_m, -np.inf)
     else:
-        w = m * np.exp(-beta * (levels - levels[0]))
+        x = log_m - beta * (levels - levels[0])
+    w = np.exp(x - np.max(x))
     return w / w.sum()
 
 
 def _gibbs_entropy(levels, mult, beta) -> float:
     p = _gibbs_level_weights(levels, mult, beta)
-    m = np.array([float(x) for x in mult])
+    log_m = _log_multiplicities(mult)
     nz = p > 0
     # each of the m_k states of level k has probability p_k / m_k
-    return float(-np.sum(p[nz] * np.log(p[nz] / m[nz])))
+    return float(-np.sum(p[nz] * (np.log(p[nz]) - log_m[nz])))
 
 
 def gibbs_populations(hamiltonian, beta: float) -> tuple[np.ndarray, np.ndarray]:
@@ -107,7 +113,7 @@ def _thermal_bound(rho: np.ndarray, h: HamiltonianData) -> ThermalBound:
     s = float(-np.sum(lam * np.log(lam)))
     levels, mult = h.levels, h.multiplicities
     s_max = math.log(h.full_dimension)
-    s_min = math.log(float(mult[0]))
+    s_min = math.log(int(mult[0]))
     tol = 1e-13
     if s <= s_min + tol:
         return ThermalBound(max(0.0, e - h.e_min), math.inf)

@@ -29,10 +29,26 @@ from ..metrics.ergotropy import _passive_energy
 from ..models.base import BatteryModel, check_space
 from .closed import propagate
 
-__all__ = ["charge", "check_truncation", "DEFAULT_TRUNCATION_THRESHOLD"]
+__all__ = ["charge", "check_truncation", "register_solver", "DEFAULT_TRUNCATION_THRESHOLD"]
 
 #: default largest tolerated population at a photon/level cut-off
 DEFAULT_TRUNCATION_THRESHOLD = 1e-6
+
+
+#: specialised charging solvers by model class (solvers register themselves: models may not import solvers)
+_SOLVERS: dict[type, object] = {}
+
+
+def register_solver(model_class: type, solver) -> None:
+    """Make ``charge(model, ...)`` run ``solver(model, times, **same_kwargs)`` for instances of ``model_class``."""
+    _SOLVERS[model_class] = solver
+
+
+def _specialised_solver(model):
+    for cls in type(model).__mro__:
+        if cls in _SOLVERS:
+            return _SOLVERS[cls]
+    return None
 
 
 def check_truncation(population: float, *, threshold: float, on_truncation: str, what: str) -> None:
@@ -70,6 +86,10 @@ def charge(model: BatteryModel, times, *, ergotropy: bool = True, space: str = "
     """
     t = check_times(times, allow_single=False)
     check_space(space)
+    custom = _specialised_solver(model)
+    if custom is not None:
+        return custom(model, t, ergotropy=ergotropy, space=space, method=method,
+                      truncation_threshold=truncation_threshold, on_truncation=on_truncation, **options)
     custom = getattr(model, "charging_curve", None)
     if callable(custom):
         return custom(t, ergotropy=ergotropy, space=space, method=method,

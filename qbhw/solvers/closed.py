@@ -1,14 +1,17 @@
 """Closed-system (Schrödinger) propagation of time-independent Hamiltonians, ħ = 1.
 
 ``|ψ(t)⟩ = e^{−iHt}|ψ(0)⟩`` (review Eq. 2 with a constant generator during charging).
-Two exact routes, chosen by size:
+Exact routes (``"auto"`` chooses between the first two by size):
 
 * ``"eigh"`` — dense diagonalisation ``H = V diag(ε) V†`` then
   ``ψ(t) = V e^{−iεt} V†ψ(0)``: exact to round-off, all times at once (dimension up to
   a few thousand);
 * ``"expm_multiply"`` — scipy's truncated-Taylor action of the sparse matrix
   exponential, stepping through the grid (uniform grids use one call with
-  ``start/stop/num``); for large sparse reduced spaces.
+  ``start/stop/num``); for large sparse reduced spaces;
+* ``"chebyshev"`` — Chebyshev–Bessel series with Gershgorin spectral bounds
+  (:mod:`qbhw.solvers.chebyshev`), state vectors only (density matrices fall back to
+  ``"expm_multiply"``); usually several times faster than ``"expm_multiply"``.
 
 States are yielded one time at a time (:func:`propagate`) so that observables of large
 spaces never need ``len(times) × dim`` memory.
@@ -24,10 +27,11 @@ import scipy.sparse.linalg as spla
 
 from ..errors import ConfigError, DimensionMismatchError
 from ..metrics import check_times
+from .chebyshev import chebyshev_propagate
 
 __all__ = ["propagate", "evolve", "METHODS", "DENSE_LIMIT"]
 
-METHODS = ("auto", "eigh", "expm_multiply")
+METHODS = ("auto", "eigh", "expm_multiply", "chebyshev")
 #: largest dimension for which "auto" uses dense diagonalisation
 DENSE_LIMIT = 2500
 
@@ -60,6 +64,11 @@ def propagate(hamiltonian, psi0, times, *, method: str = "auto", chunk: int = 25
                                      argument="psi0", allowed=f"dimension {dim}")
     is_dm = psi0.ndim == 2
     m = _choose(method, dim)
+    if m == "chebyshev" and not is_dm:
+        yield from chebyshev_propagate(h, psi0, t)
+        return
+    if m == "chebyshev":
+        m = "expm_multiply"
     if m == "eigh":
         dense = h.toarray() if sp.issparse(h) else h
         evals, vecs = np.linalg.eigh(dense)

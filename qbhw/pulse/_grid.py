@@ -1,0 +1,56 @@
+"""Conversion of times in ns to whole numbers of device samples (the ``dt`` grid)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import InvalidArgumentError
+from ._errors import NegativeDurationError, NonFiniteSamplesError, OffGridError
+
+#: relative tolerance for "t is a multiple of dt" (absorbs the rounding of 2/9 ns and sums of such times)
+GRID_RTOL = 1e-9
+
+
+def check_dt(dt_ns) -> float:
+    try:
+        dt = float(dt_ns)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(f"got {dt_ns!r}", argument="dt_ns", allowed="a positive number of ns") from exc
+    if not math.isfinite(dt) or dt <= 0:
+        raise InvalidArgumentError(f"got {dt_ns!r}", argument="dt_ns", allowed="a finite number > 0 (ns)")
+    return dt
+
+
+def check_duration(duration_ns, argument: str = "duration_ns") -> float:
+    try:
+        d = float(duration_ns)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(f"got {duration_ns!r}", argument=argument, allowed="a number of ns") from exc
+    if not math.isfinite(d):
+        raise NonFiniteSamplesError(f"got {duration_ns!r}", argument=argument, allowed="a finite number of ns >= 0")
+    if d < 0:
+        raise NegativeDurationError(f"got {d!r} ns", argument=argument, allowed="a duration >= 0 ns")
+    return d
+
+
+def to_samples(time_ns: float, dt_ns: float, argument: str = "duration_ns") -> int:
+    """Return ``n`` with ``time_ns = n * dt_ns``; raise :class:`OffGridError` when it is not a multiple."""
+    t = check_duration(time_ns, argument)
+    dt = check_dt(dt_ns)
+    x = t / dt
+    n = int(round(x))
+    if abs(x - n) > GRID_RTOL * max(1.0, abs(x)):
+        raise OffGridError(f"{t!r} ns is {x:.9g} samples of dt = {dt!r} ns, not a whole number",
+                           argument=argument, allowed=f"a multiple of dt_ns = {dt!r}")
+    return n
+
+
+def check_finite_array(values, argument: str) -> np.ndarray:
+    arr = np.asarray(values, dtype=complex)
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.count_nonzero(~np.isfinite(arr)))
+        raise NonFiniteSamplesError(f"{bad} of {arr.size} values are NaN or inf", argument=argument,
+                                    allowed="finite numbers")
+    return arr
