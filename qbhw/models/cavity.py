@@ -458,21 +458,13 @@ class CavityBattery(BatteryModel):
         return self._static_sector().battery_state(psi)
 
     def battery_spectrum(self, space: str = "full"):
-        """Levels ``ω_0 k``; ``space="full"``: with multiplicities ``C(N, k)`` (all 2^N cell states).
-
-        For ``C(N, k) > 2^62`` the multiplicity is capped at ``N + 1``: a state of the
-        ``(N + 1)``-dimensional symmetric sector has at most N + 1 non-zero eigenvalues, and its
-        passive (and anti-passive) state only fills the N + 1 lowest (highest) levels, which the
-        cap leaves unchanged (1 state at k = 0, N at k = 1, and mirror), so ergotropy,
-        antiergotropy and capacity are exact; only ``full_dimension`` is then not 2^N.
-        """
+        """Levels ``ω_0 k``; ``space="full"``: with multiplicities ``C(N, k)`` (all 2^N cell states,
+        exact Python integers for any N)."""
         check_space(space)
         energies = self.omega_0 * np.arange(self.n_cells + 1, dtype=float)
         if space == "symmetric":
             return Spectrum(energies=energies)
         mult = [comb(self.n_cells, j) for j in range(self.n_cells + 1)]
-        if max(mult) > 2**62:
-            mult = [min(m, self.n_cells + 1) for m in mult]
         return Spectrum(energies=energies, multiplicities=mult)
 
     @property

@@ -168,11 +168,11 @@ def test_spectrum_spaces():
         model.battery_spectrum("local")
 
 
-def test_huge_multiplicities_are_capped_without_changing_the_ergotropy():
-    # N = 70: C(70, 35) > 2^62 is capped at N + 1; for a state of the symmetric sector the
-    # ergotropy with capped multiplicities equals the one with the exact lowest levels (1e-12):
-    # the passive state fills 1 level at 0 and N levels at ω_0 (N + 1 eigenvalues at most)
-    from qbhw.metrics import ergotropy
+def test_huge_multiplicities_are_exact():
+    # N = 70: C(70, 35) > 2^62 is kept as an exact Python integer; for a state of the symmetric
+    # sector the passive state fills 1 level at 0 and N levels at ω_0 (N + 1 eigenvalues at most),
+    # so the ergotropy has a hand-countable value (1e-12); the full dimension is exactly 2^N
+    from qbhw.metrics import as_hamiltonian, ergotropy
 
     n = 70
     rng = np.random.default_rng(3)
@@ -180,6 +180,7 @@ def test_huge_multiplicities_are_capped_without_changing_the_ergotropy():
     rho = a @ a.conj().T
     rho /= np.trace(rho)
     capped = DickeBattery(n, 0.1).battery_spectrum("full")
+    assert as_hamiltonian(capped).full_dimension == 2**n
     lam = np.sort(np.linalg.eigvalsh(rho))[::-1]
     passive = lam[1:].sum() * 1.0  # 1 state at energy 0, the other N at energy ω_0 = 1
     expected = float(np.real(np.dot(np.arange(n + 1), np.diag(rho)))) - passive
