@@ -1,0 +1,26 @@
+"""Backends: run compiled charging programs and get charging curves back (one interface).
+
+``get_backend("exact" | "pulse" | "aer" | "aer:density_matrix" | "fake:<name>" | "ibm:<name>")``
+returns an object with ``run(program, times, *, shots, tomography, seed, results_dir)`` that
+gives a :class:`qbhw.metrics.ChargingCurve`. Hardware runs record their job ids in the results
+directory at submission; :func:`resume` finishes an interrupted run.
+"""
+
+from .accounts import MISSING_ACCOUNT_HELP, has_saved_account, load_runtime_service
+from .aer import AER_METHODS, AerBackend
+from .base import Backend, check_program, read_curve, write_curve
+from .devices import fake_device, fake_device_names, final_layout, transpile_for_device
+from .exact import ExactBackend
+from .execution import ExecutionPlan, build_plan, curve_from_results, curve_from_states, measured_circuits
+from .pulse import PulseBackend, pulse_available
+from .registry import BACKEND_KINDS, get_backend, run
+from .runtime import DEFAULT_SHOTS, FakeBackend, IBMQuantumBackend, JobStore, RuntimeBackend, resume
+
+__all__ = [
+    "Backend", "get_backend", "run", "resume", "BACKEND_KINDS",
+    "ExactBackend", "PulseBackend", "AerBackend", "RuntimeBackend", "FakeBackend", "IBMQuantumBackend",
+    "AER_METHODS", "DEFAULT_SHOTS", "JobStore", "ExecutionPlan", "build_plan", "measured_circuits",
+    "curve_from_results", "curve_from_states", "check_program", "read_curve", "write_curve",
+    "fake_device", "fake_device_names", "transpile_for_device", "final_layout",
+    "load_runtime_service", "has_saved_account", "MISSING_ACCOUNT_HELP", "pulse_available",
+]

@@ -1,0 +1,75 @@
+"""The one interface every backend implements: ``run(program, times) -> ChargingCurve``."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+import numpy as np
+
+from ..compile.program import ChargingProgram
+from ..errors import DimensionMismatchError, InvalidArgumentError
+from ..metrics import ChargingCurve
+
+__all__ = ["Backend", "check_program", "write_curve", "read_curve"]
+
+
+def check_program(program, num_qubits: int | None, backend_name: str) -> ChargingProgram:
+    """A :class:`ChargingProgram` that fits on the backend (``num_qubits=None``: no limit)."""
+    if not isinstance(program, ChargingProgram):
+        raise InvalidArgumentError(f"got {type(program).__name__}", argument="program",
+                                   allowed="a ChargingProgram from qbhw.compile")
+    if num_qubits is not None and program.num_qubits > num_qubits:
+        raise DimensionMismatchError(
+            f"the program needs {program.num_qubits} qubits but backend {backend_name!r} has {num_qubits}",
+            argument="program", allowed=f"at most {num_qubits} qubits")
+    return program
+
+
+class Backend(ABC):
+    """Runs a compiled charging program and returns a :class:`~qbhw.metrics.ChargingCurve`.
+
+    ``curve.energy`` is ``⟨H_B⟩`` (ground energy 0), ``curve.work`` = E − E(t_0); sampled
+    backends add ``energy_stderr`` (shot noise) and, when the battery Hamiltonian is diagonal
+    in one measured basis, ``ergotropy_lower_bound`` (population bound); ``curve.ergotropy`` is
+    ``None`` unless the state is known (state simulation, tomography). Every curve carries
+    ``trotter_energy_bound`` (the compiled circuits' rigorous Trotter bound on the energy).
+    """
+
+    name: str = "backend"
+    #: number of qubits available (None: limited only by memory)
+    num_qubits: int | None = None
+
+    @abstractmethod
+    def run(self, program: ChargingProgram, times, *, shots: int | None = None, tomography: bool = False,
+            seed: int | None = None, results_dir=None) -> ChargingCurve:
+        """Charging curve of ``program`` on ``times``."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+
+def _to_list(x):
+    return None if x is None else np.asarray(x).tolist()
+
+
+def write_curve(curve: ChargingCurve, path) -> Path:
+    """Write a curve as JSON (times, energy, work, ergotropy, observables, metadata)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"times": _to_list(curve.times), "energy": _to_list(curve.energy), "work": _to_list(curve.work),
+            "ergotropy": _to_list(curve.ergotropy), "kind": curve.kind,
+            "observables": {k: _to_list(v) for k, v in curve.observables.items()},
+            "metadata": json.loads(json.dumps(curve.metadata, default=repr))}
+    path.write_text(json.dumps(data, indent=1))
+    return path
+
+
+def read_curve(path) -> ChargingCurve:
+    """Read a curve written by :func:`write_curve`."""
+    from ..metrics import make_charging_curve
+
+    d = json.loads(Path(path).read_text())
+    return make_charging_curve(d["times"], d["energy"], work=d["work"], ergotropy=d["ergotropy"], kind=d["kind"],
+                               metadata=d["metadata"], observables=d["observables"])
