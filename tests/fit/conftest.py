@@ -1,9 +1,4 @@
-"""Shared fixtures of the fit tests.
-
-Small dense eigensolvers run much faster on one BLAS thread than on several competing for two
-cores, so the theory-backed fits limit BLAS to one thread while a test runs (when threadpoolctl
-is installed; results are identical either way).
-"""
+"""Shared fixtures of the fit tests (the project copies of the hardware data files)."""
 
 from __future__ import annotations
 
@@ -12,17 +7,6 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture(autouse=True)
-def _one_blas_thread():
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 @pytest.fixture

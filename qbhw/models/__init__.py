@@ -1,0 +1,16 @@
+"""Battery models (review Secs. III–IV): one class per battery, a uniform interface."""
+
+from .base import BatteryModel, FullSpaceModel, check_space
+from .cavity import CavityBattery, DickeBattery, RabiBattery, TavisCummingsBattery
+from .disorder import disorder_average
+from .gaussian import GaussianBosonicBattery, GaussianState
+from .mbl import MBLBattery
+from .qsl_example import QSLBattery
+from .spin_chain import SpinChainBattery
+from .star import StarBattery
+from .syk import SYKBattery
+
+__all__ = ["BatteryModel", "FullSpaceModel", "check_space",
+           "CavityBattery", "DickeBattery", "RabiBattery", "TavisCummingsBattery",
+           "StarBattery", "SpinChainBattery", "SYKBattery", "MBLBattery", "GaussianBosonicBattery", "GaussianState",
+           "QSLBattery", "disorder_average"]
