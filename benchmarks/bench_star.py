@@ -21,6 +21,7 @@ import numpy as np
 
 import qbhw
 from qbhw.models import StarBattery
+from qbhw.solvers import star_polarization
 
 
 def brute_force_polarization(n_chargers: int, coupling: float, times: np.ndarray) -> np.ndarray:
@@ -67,7 +68,7 @@ def main() -> None:
     n = 10
     times = np.linspace(0, 3.0 / np.sqrt(n), 200)
     t0 = time.perf_counter()
-    sector = StarBattery(n, coupling, initial="high_temperature").polarization(times)
+    sector = star_polarization(StarBattery(n, coupling, initial="high_temperature"), times)
     t_sector = time.perf_counter() - t0
     t0 = time.perf_counter()
     brute = brute_force_polarization(n, coupling, times)

@@ -1,13 +1,13 @@
 """Benchmark: N^{3/2} scaling of the disorder-averaged cSYK charging power (RR-22).
 
 For N = 4, 6, …, N_max (default 12) it averages the exact charging curves of seeded
-realisations (``qbhw.models.disorder_average``), and prints for each N: the number of
+realisations (``qbhw.solvers.disorder_average``), and prints for each N: the number of
 realisations, ⟨P⟩_τ̃ of the averaged work and the mean ± standard error of the realisations'
 own ⟨P⟩_τ̃, τ̃, ⟨ΔE_1²⟩/N and the wall time; then the log-log slopes between consecutive N
 (with errors propagated from the realisation spread) and a weighted fit over N ≥ 6 — the
 review's claim is 3/2. Finally, at N = 10, the time of the fermion-number-sector solver against
-the full-space propagation of the same realisation (``keep_battery`` path of the base class,
-scipy ``expm_multiply``) and their maximum energy deviation, measured in this run.
+the full-space propagation of the same realisation (``qbhw.solvers.direct``, the ``keep_battery``
+path, scipy ``expm_multiply``) and their maximum energy deviation, measured in this run.
 
 Run: ``python benchmarks/bench_syk.py [--max-n 12] [--scale 1.0] [--threads 1]``. Realisations
 per N: 400, 200, 80, 30, 12, 4 for N = 4 … 14, times ``--scale`` (at least 3). ``--threads``
@@ -22,8 +22,10 @@ import time
 
 import numpy as np
 
-from qbhw.models import SYKBattery, disorder_average
-from qbhw.models._direct_charging import pure_charging_curve
+import qbhw
+from qbhw.models import SYKBattery
+from qbhw.solvers import disorder_average
+from qbhw.solvers.direct import pure_charging_curve
 
 REALISATIONS = {4: 400, 6: 200, 8: 80, 10: 30, 12: 12, 14: 4}
 
@@ -71,7 +73,7 @@ def main() -> None:
     n = 10
     model = SYKBattery(n, args.coupling, args.omega0, seed=1)
     t0 = time.perf_counter()
-    sector = model.charging_curve(times, ergotropy=False)
+    sector = qbhw.charge(model, times, ergotropy=False)
     t_sector = time.perf_counter() - t0
     t0 = time.perf_counter()
     full = pure_charging_curve(model.battery_hamiltonian(), model.syk_hamiltonian(), model.initial_state(), times,

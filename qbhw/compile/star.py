@@ -131,7 +131,9 @@ def star_charging(n_chargers: int, coupling: float, omega_b: float = 1.0, *, ome
         meta.update(charger_weight=w, units="linear response: observables are coefficients of ε")
 
         def reference(times):
-            pol = _star_model(n, j, wb, wc, "high_temperature", charger_weight=w).polarization(times)
+            from ..solvers import star_polarization
+
+            pol = star_polarization(_star_model(n, j, wb, wc, "high_temperature", charger_weight=w), times)
             return ExactReference(times, wb * pol / 2.0, "StarBattery high-temperature polarisation (sectors)",
                                   observables={"polarization": pol})
 

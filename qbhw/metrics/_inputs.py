@@ -317,11 +317,16 @@ def check_positive_int(value, argument: str, minimum: int = 1) -> int:
     return int(value)
 
 
-def check_finite_real(value, argument: str, *, minimum: float | None = None, strict: bool = False) -> float:
+def as_real(value, argument: str, allowed: str = "a real number") -> float:
+    """``float(value)``, or :class:`InvalidArgumentError` naming ``argument`` and ``allowed`` (NaN/inf pass)."""
     try:
-        x = float(value)
+        return float(value)
     except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(f"got {value!r}", argument=argument, allowed="a real number") from exc
+        raise InvalidArgumentError(f"got {value!r}", argument=argument, allowed=allowed) from exc
+
+
+def check_finite_real(value, argument: str, *, minimum: float | None = None, strict: bool = False) -> float:
+    x = as_real(value, argument)
     if not np.isfinite(x):
         raise InvalidArgumentError(f"got {value!r}", argument=argument, allowed="a finite real number")
     if minimum is not None and (x < minimum or (strict and x == minimum)):

@@ -2,7 +2,6 @@
 
 from .base import BatteryModel, FullSpaceModel, check_space
 from .cavity import CavityBattery, DickeBattery, RabiBattery, TavisCummingsBattery
-from .disorder import disorder_average
 from .gaussian import GaussianBosonicBattery, GaussianState
 from .mbl import MBLBattery
 from .qsl_example import QSLBattery
@@ -13,4 +12,4 @@ from .syk import SYKBattery
 __all__ = ["BatteryModel", "FullSpaceModel", "check_space",
            "CavityBattery", "DickeBattery", "RabiBattery", "TavisCummingsBattery",
            "StarBattery", "SpinChainBattery", "SYKBattery", "MBLBattery", "GaussianBosonicBattery", "GaussianState",
-           "QSLBattery", "disorder_average"]
+           "QSLBattery"]

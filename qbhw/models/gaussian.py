@@ -29,7 +29,8 @@ frames) the generator is
 
 so that alone for a time t each term gives D(λ_j t) and S(κ_j t e^{iφ_j}). The Heisenberg
 equations ``ṙ = Ω(G r + c)`` give ``σ(t) = S σ_0 S^T``, ``S = e^{ΩGt}``, and
-``d(t) = S d_0 + ∫_0^t e^{ΩG(t−s)} Ωc ds`` (one augmented matrix exponential).
+``d(t) = S d_0 + ∫_0^t e^{ΩG(t−s)} Ωc ds`` (one augmented matrix exponential). The solution and the charging curve are
+computed by :mod:`qbhw.solvers.gaussian` (run by ``qbhw.charge``).
 
 Ergotropy: single mode exact, ``𝓔 = E − ω(ν − ½)`` with ν = √det σ the symplectic eigenvalue
 (the spectrum of a Gaussian ρ is that of a thermal state with the same ν, whose passive form is
@@ -44,12 +45,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.linalg
 import scipy.sparse as sp
 
 from ..errors import ConfigError, DimensionMismatchError, InvalidArgumentError
-from ..metrics import Spectrum, check_times, make_charging_curve
-from ._direct_charging import _check_curve_options
+from ..metrics import Spectrum
 from ._qubit_ops import check_coupling
 from .base import BatteryModel, FullSpaceModel, check_space
 
@@ -274,49 +273,9 @@ class GaussianBosonicBattery(BatteryModel):
                                                                  [-np.cos(phi), -np.sin(phi)]])
         return g, c
 
-    # ---- Gaussian solution ------------------------------------------------------------
+    # ---- Gaussian initial state ------------------------------------------------------------
     def initial_gaussian_state(self) -> GaussianState:
         return GaussianState.thermal(self.nbar)
-
-    def gaussian_state(self, t: float) -> GaussianState:
-        """The state at time t (rotating frame; same energy statistics as the lab frame)."""
-        m = self.n_modes
-        omega = symplectic_form(m)
-        aug = np.zeros((2 * m + 1, 2 * m + 1))
-        aug[:2 * m, :2 * m] = omega @ self.generator_quadratic
-        aug[:2 * m, 2 * m] = omega @ self.generator_linear
-        prop = scipy.linalg.expm(aug * t)
-        s_t, shift = prop[:2 * m, :2 * m], prop[:2 * m, 2 * m]
-        s0 = self.initial_gaussian_state()
-        return GaussianState(s_t @ s0.mean + shift, s_t @ s0.covariance @ s_t.T)
-
-    def charging_curve(self, times, *, ergotropy: bool = True, space: str = "full", method: str = "auto",
-                       **options):
-        """Exact curve from the covariance matrix: energy, work, analytic power, ergotropy, and the
-        observables ``energy_variance`` (ΔE², Eq. 45) and ``mean_occupation`` (Σ_j ⟨a_j†a_j⟩)."""
-        check_space(space)
-        _check_curve_options(options)
-        t = check_times(times, allow_single=False)
-        w = self.frequencies
-        omega = symplectic_form(self.n_modes)
-        a = omega @ self.generator_quadratic
-        b = omega @ self.generator_linear
-        wm = np.repeat(w, 2)
-        energy, power, var, erg, occ = (np.empty(t.size) for _ in range(5))
-        for k, tk in enumerate(t):
-            st = self.gaussian_state(tk)
-            energy[k] = gaussian_energy(st, w)
-            var[k] = gaussian_energy_variance(st, w)
-            occ[k] = float(np.sum((np.diag(st.covariance) + st.mean**2 - 0.5) / 2.0))
-            dsig = a @ st.covariance + st.covariance @ a.T
-            dd = a @ st.mean + b
-            power[k] = float(np.sum(wm * (np.diag(dsig) + 2.0 * st.mean * dd)) / 2.0)
-            if ergotropy:
-                erg[k] = gaussian_ergotropy(st, w)
-        meta = {**self.metadata, "space": space,
-                "ergotropy_kind": "exact (single mode)" if self.n_modes == 1 else "Gaussian unitaries (lower bound)"}
-        return make_charging_curve(t, energy, ergotropy=erg if ergotropy else None, power=power, metadata=meta,
-                                   observables={"energy_variance": var, "mean_occupation": occ})
 
     # ---- Fock-space pieces (brute-force reference) -------------------------------------
     def _fock_ops(self) -> list[sp.csr_matrix]:

@@ -36,15 +36,8 @@ import scipy.sparse as sp
 
 from ..errors import ConfigError
 from ._direct_charging import DirectQubitBattery
-from ._qubit_ops import (
-    SIGMA_X,
-    check_coupling,
-    check_max_size,
-    check_real,
-    check_size,
-    excitation_counts,
-    two_site_operator,
-)
+from ._qubit_ops import SIGMA_X, check_coupling, check_max_size, check_real, check_size, excitation_counts
+from ._qubit_ops import two_site_operator
 
 __all__ = ["MBLBattery", "MBL_DISORDER"]
 
@@ -122,17 +115,9 @@ class MBLBattery(DirectQubitBattery):
     def _battery_diagonal(self) -> np.ndarray:
         return 2.0 * self.h * excitation_counts(self.n_spins).astype(float)
 
-    def _battery_matrix(self) -> sp.csr_matrix:
-        return sp.diags(self._battery_diagonal().astype(complex), format="csr")
-
     def _charging_matrix(self) -> sp.csr_matrix:
         h = self.ising_hamiltonian()
         return (h + self.battery_hamiltonian()).tocsr() if self.keep_battery else h
-
-    def _initial_vector(self) -> np.ndarray:
-        psi = np.zeros(self.dimension, dtype=complex)
-        psi[0] = 1.0
-        return psi
 
     @property
     def conventions(self) -> dict[str, Any]:

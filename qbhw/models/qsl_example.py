@@ -28,16 +28,8 @@ import scipy.sparse as sp
 
 from ..errors import ConfigError
 from ._direct_charging import DirectQubitBattery
-from ._qubit_ops import (
-    SIGMA_MINUS,
-    SIGMA_PLUS,
-    check_coupling,
-    check_max_size,
-    check_real,
-    check_size,
-    excitation_counts,
-    site_operator,
-)
+from ._qubit_ops import SIGMA_MINUS, SIGMA_PLUS, check_coupling, check_max_size, check_real, check_size
+from ._qubit_ops import excitation_counts, site_operator
 
 __all__ = ["QSLBattery", "QSL_MODES"]
 
@@ -93,9 +85,6 @@ class QSLBattery(DirectQubitBattery):
     def _battery_diagonal(self) -> np.ndarray:
         return self.omega_0 * excitation_counts(self.n_cells).astype(float)
 
-    def _battery_matrix(self) -> sp.csr_matrix:
-        return sp.diags(self._battery_diagonal().astype(complex), format="csr")
-
     def _charging_matrix(self) -> sp.csr_matrix:
         """Total generator during charging, ``H_0 + H_∥`` or ``H_0 + H_♯`` (the swap term)."""
         n, a = self.n_cells, self.alpha
@@ -107,11 +96,6 @@ class QSLBattery(DirectQubitBattery):
             return h.tocsr()
         full, empty = dim - 1, 0
         return sp.csr_matrix(([a, np.conj(a)], ([full, empty], [empty, full])), shape=(dim, dim), dtype=complex)
-
-    def _initial_vector(self) -> np.ndarray:
-        psi = np.zeros(self.dimension, dtype=complex)
-        psi[0] = 1.0
-        return psi
 
     @property
     def conventions(self) -> dict[str, Any]:

@@ -18,9 +18,10 @@ charger spin ``s``; 𝒩 spins-1/2 contain spin ``s`` with multiplicity
 ``d_s = C(𝒩, 𝒩/2 − s) − C(𝒩, 𝒩/2 − s − 1)``. In the sector basis |b; s, m⟩ (b = g, e) the
 exchange couples |g; s, m⟩ ↔ |e; s, m−1⟩ with amplitude ``J√((s+m)(s−m+1))``; as the number of
 excitations is conserved, each sector (dimension 2(2s+1) ≤ 2𝒩+2) is a direct sum of these 2×2
-blocks plus the two uncoupled states |g; s, −s⟩, |e; s, s⟩. The default solver uses the
-closed-form (detuned) Rabi solution of every block; ``method="eigh"`` diagonalises each sector
-numerically instead (a cross-check). Traces are weighted by ``d_s``.
+blocks plus the two uncoupled states |g; s, −s⟩, |e; s, s⟩. The exact solver
+(:mod:`qbhw.solvers.star`, run by ``qbhw.charge``; :func:`qbhw.solvers.star.star_polarization`)
+uses the closed-form (detuned) Rabi solution of every block; ``method="eigh"`` diagonalises each
+sector numerically instead (a cross-check). Traces are weighted by ``d_s``.
 
 Initial states (``initial=``):
 
@@ -48,6 +49,9 @@ this is the work deposited per unit ε, zero at t = 0), ``ergotropy = 𝓔/ε = 
 With a finite ``epsilon`` (0 < ε ≤ 1/(1 + |w|𝒩), where ρ ≥ 0) the curve is the exact one of
 that state: ``energy = ω_b (1 + εP)/2``. ``curve.polarization`` is always ⟨σ_B^z⟩/ε = P
 (for ``"pure"``: ⟨σ_B^z⟩ itself). Power is analytic (dP/dt from the sector spectra).
+
+This module holds the model (sectors, their Hamiltonian blocks and multiplicities, initial
+states, full space); the time evolution is in :mod:`qbhw.solvers.star`.
 """
 
 from __future__ import annotations
@@ -61,12 +65,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ConfigError, InvalidArgumentError
-from ..metrics import check_times, make_charging_curve
-from ._direct_charging import _check_curve_options
 from ._qubit_ops import SIGMA_MINUS, SIGMA_PLUS, check_coupling, check_max_size, check_real, check_size, site_operator
 from .base import BatteryModel, FullSpaceModel, check_space
 
-__all__ = ["StarBattery", "charger_spin_sectors", "STAR_INITIAL_STATES"]
+__all__ = ["StarBattery", "StarSector", "charger_spin_sectors", "STAR_INITIAL_STATES"]
 
 STAR_INITIAL_STATES = ("pure", "high_temperature")
 #: largest 𝒩 for the brute-force ``full_space()`` (2^(𝒩+1) states)
@@ -87,7 +89,9 @@ def charger_spin_sectors(n_spins: int) -> list[tuple[Fraction, int]]:
 
 
 @dataclass(frozen=True)
-class _Sector:
+class StarSector:
+    """One sector of fixed total charger spin s: basis |b; s, m⟩ (b = g, e; m = −s … s)."""
+
     spin: Fraction          # total charger spin s
     multiplicity: int       # d_s
     offset: int             # start index in the model space
@@ -148,14 +152,14 @@ class StarBattery(BatteryModel):
         self._sectors = self._build_sectors()
 
     # ---- sectors ------------------------------------------------------------------
-    def _build_sectors(self) -> list[_Sector]:
+    def _build_sectors(self) -> list[StarSector]:
         pairs = charger_spin_sectors(self.n_chargers)
         if self.initial == "pure":
             pairs = pairs[:1]  # |e…e⟩ lies in the symmetric sector s = 𝒩/2
         sectors, offset = [], 0
         for s, d in pairs:
             m = np.array([float(-s + k) for k in range(int(2 * s) + 1)])
-            sectors.append(_Sector(spin=s, multiplicity=d, offset=offset, m_values=m))
+            sectors.append(StarSector(spin=s, multiplicity=d, offset=offset, m_values=m))
             offset += 2 * m.size
         return sectors
 
@@ -163,6 +167,15 @@ class StarBattery(BatteryModel):
     def sectors(self) -> list[tuple[float, int]]:
         """``(s, d_s)`` of the sectors the model space contains."""
         return [(float(sec.spin), sec.multiplicity) for sec in self._sectors]
+
+    @property
+    def spin_sectors(self) -> list[StarSector]:
+        """The sectors the model space contains, in the order of the basis."""
+        return list(self._sectors)
+
+    def sector_weight(self, sec: StarSector) -> float:
+        """``d_s / 2^{𝒩+1}``: the weight of one copy of the sector in the high-temperature state."""
+        return float(Fraction(sec.multiplicity, 2 ** (self.n_chargers + 1)))
 
     @property
     def dimension(self) -> int:
@@ -173,7 +186,7 @@ class StarBattery(BatteryModel):
         return [f"|{'ge'[b]}; s={float(sec.spin):g}, m={m:g}>" for sec in self._sectors
                 for m in sec.m_values for b in (0, 1)]
 
-    def _sector_pieces(self, sec: _Sector) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def sector_pieces(self, sec: StarSector) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(H_B, H_C, H_1) restricted to one sector (dense, dimension 2(2s+1))."""
         s = float(sec.spin)
         m = sec.m_values
@@ -193,7 +206,7 @@ class StarBattery(BatteryModel):
         return h_b, h_c, h_1
 
     def _block_diag(self, which: int) -> sp.csr_matrix:
-        return sp.block_diag([self._sector_pieces(sec)[which] for sec in self._sectors], format="csr")
+        return sp.block_diag([self.sector_pieces(sec)[which] for sec in self._sectors], format="csr")
 
     # ---- BatteryModel interface ----------------------------------------------------
     def battery_hamiltonian(self) -> sp.csr_matrix:
@@ -208,7 +221,7 @@ class StarBattery(BatteryModel):
         """``J(σ_B^+ S^− + σ_B^− S^+)`` on the sector space."""
         return self._block_diag(2)
 
-    def _initial_sector_operator(self, sec: _Sector, epsilon: float) -> np.ndarray:
+    def sector_initial_state(self, sec: StarSector, epsilon: float) -> np.ndarray:
         """The sector block of the initial state (vector for pure, weighted matrix for high temperature)."""
         if self.initial == "pure":
             psi = np.zeros(sec.dimension, dtype=complex)
@@ -216,17 +229,28 @@ class StarBattery(BatteryModel):
             return psi
         b = np.tile([-1.0, 1.0], sec.m_values.size)
         mm = np.repeat(sec.m_values, 2)
-        weight = float(Fraction(sec.multiplicity, 2 ** (self.n_chargers + 1)))
+        weight = self.sector_weight(sec)
         return np.diag(weight * (1.0 + epsilon * (-b + 2.0 * self.charger_weight * mm))).astype(complex)
+
+    def sector_source_operator(self, sec: StarSector) -> np.ndarray:
+        """``X_s``, the part of the initial sector block whose ⟨σ_B^z(t)⟩ is reported: the projector on
+        |g; 𝒩/2, 𝒩/2⟩ (pure), or the multiplicity-weighted deviation ``d_s(−σ_B^z + 2wS^z)/2^{𝒩+1}``
+        (high temperature: ρ_0 = identity part + ε X, and Tr_s σ_B^z(t) = 0)."""
+        if self.initial == "pure":
+            psi = self.sector_initial_state(sec, 0.0)
+            return np.outer(psi, psi.conj())
+        sz = np.tile([-1.0, 1.0], sec.m_values.size)
+        mm = np.repeat(sec.m_values, 2)
+        return np.diag(self.sector_weight(sec) * (-sz + 2.0 * self.charger_weight * mm)).astype(complex)
 
     def initial_state(self) -> np.ndarray:
         """Pure: the vector |g; 𝒩/2, 𝒩/2⟩. High temperature: the density matrix on the sector
         space, each sector weighted by its multiplicity, at ``epsilon`` (or, when
         ``epsilon=None``, at ε = 1/(1 + |w|𝒩); P = ⟨σ_B^z⟩/ε does not depend on that choice)."""
         if self.initial == "pure":
-            return self._initial_sector_operator(self._sectors[0], 0.0)
+            return self.sector_initial_state(self._sectors[0], 0.0)
         eps = self.epsilon if self.epsilon is not None else self.epsilon_max
-        blocks = [self._initial_sector_operator(sec, eps) for sec in self._sectors]
+        blocks = [self.sector_initial_state(sec, eps) for sec in self._sectors]
         return sp.block_diag(blocks, format="csr").toarray()
 
     def battery_state(self, psi: np.ndarray) -> np.ndarray:
@@ -276,121 +300,6 @@ class StarBattery(BatteryModel):
         return FullSpaceModel(h_battery=h_b, h_charger=h_c.tocsr(), h_interaction=h_1.tocsr(), psi0=psi0,
                               dims=[2] * sites, battery_sites=[0], h_battery_local=self.battery_spectrum(),
                               name="star battery (full space)", protocol="charger", info=dict(self.conventions))
-
-    # ---- exact charging curve -------------------------------------------------------------
-    def _sigma_z_trace_eigh(self, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Σ_sectors Tr[σ_B^z(t) X_s] and its time derivative by diagonalising each sector, X_s the
-        sector's initial operator (pure: the projector; high temperature: the multiplicity-weighted
-        deviation d_s(−σ_B^z + 2wS^z)/2^{𝒩+1})."""
-        value = np.zeros(times.size)
-        deriv = np.zeros(times.size)
-        for sec in self._sectors:
-            h_b, h_c, h_1 = self._sector_pieces(sec)
-            evals, vecs = np.linalg.eigh(h_b + h_c + h_1)
-            sz = np.tile([-1.0, 1.0], sec.m_values.size)
-            if self.initial == "pure":
-                psi = self._initial_sector_operator(sec, 0.0)
-                x = np.outer(psi, psi.conj())
-            else:
-                mm = np.repeat(sec.m_values, 2)
-                weight = float(Fraction(sec.multiplicity, 2 ** (self.n_chargers + 1)))
-                x = np.diag(weight * (-sz + 2.0 * self.charger_weight * mm)).astype(complex)
-            x_e = vecs.conj().T @ x @ vecs                       # X in the eigenbasis
-            o_e = vecs.conj().T @ (sz[:, None] * vecs)            # σ_B^z in the eigenbasis
-            # Tr[O e^{−iHt} X e^{iHt}] = Σ_ab X_ab O_ba e^{−i(E_a − E_b)t}
-            k = x_e * o_e.T
-            k_dot = -1j * (evals[:, None] - evals[None, :]) * k
-            for start in range(0, times.size, 512):
-                u = np.exp(-1j * np.outer(times[start:start + 512], evals))
-                value[start:start + 512] += np.real(np.sum((u @ k) * u.conj(), axis=1))
-                deriv[start:start + 512] += np.real(np.sum((u @ k_dot) * u.conj(), axis=1))
-        return value, deriv
-
-    def _rabi_blocks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-        """The 2×2 blocks {|g; s, m⟩, |e; s, m−1⟩} of every sector: (w_e − w_g, Ω, Λ) and the constant
-        contribution of the uncoupled states |g; s, −s⟩, |e; s, s⟩.
-
-        Inside a sector the exchange conserves the excitation number, so H is a direct sum of such
-        blocks: detuning Δ = ω_b − ω_c, coupling Ω = J√((s+m)(s−m+1)), Rabi frequency
-        Λ = √(Δ² + 4Ω²). ``w_g, w_e`` are the diagonal entries of the initial operator X_s.
-        """
-        dw, omega, weights_const = [], [], 0.0
-        w = self.charger_weight
-        for sec in self._sectors:
-            s = float(sec.spin)
-            m = sec.m_values[1:]                                  # m of |g; s, m⟩, −s+1 … s
-            if self.initial == "pure":
-                w_g = np.where(m == s, 1.0, 0.0)                   # |g; 𝒩/2, 𝒩/2⟩ only
-                w_e = np.zeros_like(m)
-            else:
-                weight = float(Fraction(sec.multiplicity, 2 ** (self.n_chargers + 1)))
-                w_g = weight * (1.0 + 2.0 * w * m)
-                w_e = weight * (-1.0 + 2.0 * w * (m - 1.0))
-                # uncoupled: |g; s, −s⟩ (σ^z = −1) and |e; s, s⟩ (σ^z = +1)
-                weights_const += -weight * (1.0 - 2.0 * w * s) + weight * (-1.0 + 2.0 * w * s)
-            dw.append(w_e - w_g)
-            omega.append(self.coupling * np.sqrt((s + m) * (s - m + 1.0)))
-        dw, omega = np.concatenate(dw), np.concatenate(omega)
-        detuning = self.omega_b - self.omega_c
-        lam = np.sqrt(detuning**2 + 4.0 * omega**2)
-        return dw, omega, lam, weights_const
-
-    def _sigma_z_trace_blocks(self, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Same as :meth:`_sigma_z_trace_eigh` from the closed-form Rabi solution of each 2×2 block:
-        starting in |g⟩ (|e⟩) a block gives σ_B^z = −(1 − 2p) (+(1 − 2p)) with
-        p(t) = (4Ω²/Λ²) sin²(Λt/2), so its contribution is (w_e − w_g)(1 − 2p(t))."""
-        dw, omega, lam, const = self._rabi_blocks()
-        keep = dw != 0
-        dw, omega, lam = dw[keep], omega[keep], lam[keep]
-        amp = np.divide(4.0 * omega**2, lam**2, out=np.zeros_like(lam), where=lam > 0)
-        rate = np.divide(2.0 * omega**2, lam, out=np.zeros_like(lam), where=lam > 0)
-        value = np.full(times.size, const + float(np.sum(dw)))
-        deriv = np.zeros(times.size)
-        for start in range(0, times.size, 256):
-            phase = np.outer(times[start:start + 256], lam)
-            value[start:start + 256] -= 2.0 * (np.sin(phase / 2.0) ** 2) @ (dw * amp)
-            deriv[start:start + 256] -= 2.0 * np.sin(phase) @ (dw * rate)
-        return value, deriv
-
-    def _sigma_z_trace(self, times: np.ndarray, method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
-        if method in ("auto", "blocks"):
-            return self._sigma_z_trace_blocks(times)
-        if method == "eigh":
-            return self._sigma_z_trace_eigh(times)
-        raise ConfigError(f"unknown method {method!r}", argument="method",
-                          allowed="'auto' | 'blocks' (closed-form 2×2 Rabi blocks) | 'eigh' (diagonalise each sector)")
-
-    def polarization(self, times, method: str = "auto") -> np.ndarray:
-        """Pure: ⟨σ_B^z⟩(t). High temperature: P(t) = ⟨σ_B^z⟩(t)/ε (module docstring)."""
-        t = check_times(times, allow_single=True)
-        return self._sigma_z_trace(t, method)[0]
-
-    def charging_curve(self, times, *, ergotropy: bool = True, space: str = "full", method: str = "auto",
-                       **options):
-        """Exact charging curve from the collective-spin sectors (units: module docstring).
-
-        ``method``: ``"auto"``/``"blocks"`` (closed-form Rabi solution of the 2×2 blocks of
-        every sector, no matrix algebra) or ``"eigh"`` (numerical diagonalisation of each sector).
-        """
-        check_space(space)
-        _check_curve_options(options)
-        t = check_times(times, allow_single=False)
-        pol, dpol = self._sigma_z_trace(t, method)
-        if self.initial == "pure" or self.epsilon is not None:
-            scale = 1.0 if self.initial == "pure" else self.epsilon
-            sz, dsz = scale * pol, scale * dpol
-            energy = self.omega_b * (1.0 + sz) / 2.0
-            units = "absolute"
-        else:
-            sz, dsz = pol, dpol
-            energy = self.omega_b * (1.0 + pol) / 2.0
-            units = "per unit epsilon: energy = work = W/ε = ω_b(1 + P)/2, ergotropy = ω_b max(0, P)"
-        power = self.omega_b * dsz / 2.0
-        erg = self.omega_b * np.maximum(0.0, sz) if ergotropy else None
-        meta = {**self.metadata, "space": space, "energy_units": units, "method": method,
-                "sectors": [(float(sec.spin), sec.multiplicity) for sec in self._sectors]}
-        return make_charging_curve(t, energy, ergotropy=erg, power=power, metadata=meta,
-                                   observables={"polarization": pol, "excited_population": (1.0 + sz) / 2.0})
 
     @property
     def conventions(self) -> dict[str, Any]:

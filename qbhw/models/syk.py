@@ -23,11 +23,11 @@ alone (``keep_battery=False``, default) or ``H_B^(0) + H_B^(1)`` (``keep_battery
 Initial state: the ground state of H_B^(0), every spin in the σ^y = −1 eigenstate,
 (|0⟩ + i|1⟩)/√2 per qubit.
 
-Exact solver: ``H_B^(1)`` conserves the fermion number n (popcount), so with
-``keep_battery=False`` it is diagonalised in each sector n (dimension C(N, n) ≤ C(14, 7) = 3432)
-and the state is propagated sector by sector; the battery energy (which mixes sectors) is
-evaluated on the reassembled 2^N vector. ``full_space()`` gives the sparse full-space
-matrices for brute-force checks; ``keep_battery=True`` uses the full-space propagator.
+Sectors: ``H_B^(1)`` conserves the fermion number n (popcount); :meth:`SYKBattery.sector_hamiltonian`
+gives it in each sector n (dimension C(N, n) ≤ C(14, 7) = 3432). The exact solver
+(:mod:`qbhw.solvers.syk`, run by ``qbhw.charge``) propagates sector by sector with
+``keep_battery=False`` and uses the full-space propagator with ``keep_battery=True``;
+``full_space()`` gives the sparse full-space matrices for brute-force checks.
 """
 
 from __future__ import annotations
@@ -36,13 +36,11 @@ from math import comb
 from typing import Any
 
 import numpy as np
-import scipy.linalg
 import scipy.sparse as sp
 
-from ..metrics import Spectrum, check_times, make_charging_curve
-from ._direct_charging import DirectQubitBattery, _check_curve_options
+from ..metrics import Spectrum
+from ._direct_charging import DirectQubitBattery
 from ._qubit_ops import check_coupling, check_max_size, check_size, excitation_counts
-from .base import check_space
 
 __all__ = ["SYKBattery", "syk_couplings", "MAX_SYK_SITES"]
 
@@ -125,7 +123,8 @@ class SYKBattery(DirectQubitBattery):
         return t
 
     # ---- sectors of fixed fermion number -------------------------------------------------
-    def _sector_states(self) -> list[np.ndarray]:
+    def sector_states(self) -> list[np.ndarray]:
+        """Computational basis states (ascending) of every fermion-number sector n = 0 … N."""
         def build():
             counts = excitation_counts(self.n_sites)
             states = np.arange(2 ** self.n_sites, dtype=np.int64)
@@ -135,7 +134,7 @@ class SYKBattery(DirectQubitBattery):
     def _sector_index(self) -> np.ndarray:
         def build():
             index = np.empty(2 ** self.n_sites, dtype=np.int64)
-            for states in self._sector_states():
+            for states in self.sector_states():
                 index[states] = np.arange(states.size)
             return index
         return self._cached("sector_index", build)
@@ -150,13 +149,13 @@ class SYKBattery(DirectQubitBattery):
         sites below x (the review's σ^z = −Z string).
         """
         n_sites = self.n_sites
-        states_n = self._sector_states()[n]
+        states_n = self.sector_states()[n]
         d = states_n.size
         h = np.zeros((d, d), dtype=complex)
         if n < 2:
             return h
         index = self._sector_index()
-        u = self._sector_states()[n - 2]
+        u = self.sector_states()[n - 2]
         occupied = ((u[:, None] >> np.arange(n_sites)[None, :]) & 1).astype(bool)
         free = np.nonzero(~occupied)[1].reshape(u.size, n_sites - n + 2)   # free sites, ascending
         f = free.shape[1]
@@ -175,15 +174,11 @@ class SYKBattery(DirectQubitBattery):
         h.imag = np.bincount(flat, weights=vals.imag, minlength=d * d).reshape(d, d)
         return h
 
-    def _sector_spectra(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        return self._cached("spectra", lambda: [scipy.linalg.eigh(self.sector_hamiltonian(n), driver="evr")
-                                                for n in range(self.n_sites + 1)])
-
     def syk_hamiltonian(self) -> sp.csr_matrix:
         """``H_B^(1)`` on the full 2^N space (block diagonal in the fermion number)."""
         def build():
             rows, cols, vals = [], [], []
-            for n, states in enumerate(self._sector_states()):
+            for n, states in enumerate(self.sector_states()):
                 h = self.sector_hamiltonian(n)
                 r, c = np.nonzero(h)
                 rows.append(states[r])
@@ -195,7 +190,7 @@ class SYKBattery(DirectQubitBattery):
         return self._cached("syk", build)
 
     # ---- battery --------------------------------------------------------------------------
-    def _apply_sigma_y_sum(self, psi: np.ndarray) -> np.ndarray:
+    def apply_sigma_y_sum(self, psi: np.ndarray) -> np.ndarray:
         """``Σ_i σ_i^y ψ`` for states stacked along the last axis (σ^y = −Y: (σ^y_iψ)[s] = i(1 − 2s_i)ψ[s ⊕ 2^i])."""
         s = np.arange(2 ** self.n_sites, dtype=np.int64)
         out = np.zeros_like(psi)
@@ -231,55 +226,6 @@ class SYKBattery(DirectQubitBattery):
         n = self.n_sites
         return Spectrum(energies=2 * self.omega_0 * np.arange(n + 1), multiplicities=[comb(n, k) for k in range(n + 1)],
                         sector_matrix=self.battery_hamiltonian().toarray())
-
-    # ---- exact charging curve -------------------------------------------------------------
-    def charging_curve(self, times, *, ergotropy: bool = True, space: str = "full", method: str = "auto",
-                       variances: bool = False, chunk: int = 64, **options):
-        """Exact curve: sector-by-sector propagation under H_B^(1) (``keep_battery=False``).
-
-        Energy ``⟨H_B^(0)⟩``, analytic power ``2 Im⟨H_Bψ|H_B^(1)ψ⟩``, ergotropy = energy (pure
-        state of the whole battery). ``variances=True`` adds the observables
-        ``battery_variance`` (ΔE_B²(t)) and ``charging_variance`` (ΔE_1², constant in time).
-        """
-        check_space(space)
-        _check_curve_options(options)
-        if self.keep_battery:
-            return super().charging_curve(times, ergotropy=ergotropy, space=space, method=method,
-                                          variances=variances)
-        t = check_times(times, allow_single=False)
-        psi0 = self.initial_state()
-        spectra = self._sector_spectra()
-        states = self._sector_states()
-        coeffs = [vecs.conj().T @ psi0[st] for (evals, vecs), st in zip(spectra, states)]
-        energy = np.empty(t.size)
-        power = np.empty(t.size)
-        var_b = np.empty(t.size) if variances else None
-        dim = 2 ** self.n_sites
-        shift = self.n_sites * self.omega_0
-        for start in range(0, t.size, chunk):
-            tt = t[start:start + chunk]
-            psi = np.zeros((tt.size, dim), dtype=complex)
-            h1psi = np.zeros((tt.size, dim), dtype=complex)
-            for (evals, vecs), st, c in zip(spectra, states, coeffs):
-                ct = np.exp(-1j * np.outer(tt, evals)) * c[None, :]
-                psi[:, st] = ct @ vecs.T
-                h1psi[:, st] = (ct * evals[None, :]) @ vecs.T
-            hb_psi = self.omega_0 * self._apply_sigma_y_sum(psi) + shift * psi
-            k = slice(start, start + tt.size)
-            energy[k] = np.real(np.sum(psi.conj() * hb_psi, axis=1))
-            power[k] = 2.0 * np.imag(np.sum(hb_psi.conj() * h1psi, axis=1))
-            if variances:
-                var_b[k] = np.maximum(0.0, np.real(np.sum(hb_psi.conj() * hb_psi, axis=1)) - energy[k] ** 2)
-        observables = {}
-        if variances:
-            w = np.concatenate([np.abs(c) ** 2 for c in coeffs])
-            e = np.concatenate([ev for ev, _ in spectra])
-            observables["battery_variance"] = var_b
-            observables["charging_variance"] = np.full(t.size, max(0.0, float(w @ e**2 - (w @ e) ** 2)))
-        meta = {**self.metadata, "space": space, "solver": "fermion-number sectors",
-                "ergotropy_rule": "pure state of the whole battery: ergotropy = energy (passive = ground)"}
-        return make_charging_curve(t, energy, ergotropy=energy.copy() if ergotropy else None, power=power,
-                                   metadata=meta, observables=observables)
 
     @property
     def conventions(self) -> dict[str, Any]:

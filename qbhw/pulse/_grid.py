@@ -1,4 +1,5 @@
-"""Conversion of times in ns to whole numbers of device samples (the ``dt`` grid)."""
+"""Conversion of times in ns to whole numbers of device samples (the ``dt`` grid), and the checks of
+the pulse layer's real parameters (durations, ``dt``, finite waveform parameters)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import math
 import numpy as np
 
 from ..errors import InvalidArgumentError
+from ..metrics._inputs import as_real
 from ._errors import NegativeDurationError, NonFiniteSamplesError, OffGridError
 
 #: relative tolerance for "t is a multiple of dt" (absorbs the rounding of 2/9 ns and sums of such times)
@@ -14,25 +16,32 @@ GRID_RTOL = 1e-9
 
 
 def check_dt(dt_ns) -> float:
-    try:
-        dt = float(dt_ns)
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(f"got {dt_ns!r}", argument="dt_ns", allowed="a positive number of ns") from exc
+    dt = as_real(dt_ns, "dt_ns", allowed="a positive number of ns")
     if not math.isfinite(dt) or dt <= 0:
         raise InvalidArgumentError(f"got {dt_ns!r}", argument="dt_ns", allowed="a finite number > 0 (ns)")
     return dt
 
 
 def check_duration(duration_ns, argument: str = "duration_ns") -> float:
-    try:
-        d = float(duration_ns)
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(f"got {duration_ns!r}", argument=argument, allowed="a number of ns") from exc
+    d = as_real(duration_ns, argument, allowed="a number of ns")
     if not math.isfinite(d):
         raise NonFiniteSamplesError(f"got {duration_ns!r}", argument=argument, allowed="a finite number of ns >= 0")
     if d < 0:
         raise NegativeDurationError(f"got {d!r} ns", argument=argument, allowed="a duration >= 0 ns")
     return d
+
+
+def check_finite(value, argument: str, *, positive: bool = False, nonnegative: bool = False) -> float:
+    """A finite real parameter: :class:`NonFiniteSamplesError` for NaN/inf, ``InvalidArgumentError``
+    when it is not a number or (``positive`` / ``nonnegative``) out of range."""
+    x = as_real(value, argument)
+    if not math.isfinite(x):
+        raise NonFiniteSamplesError(f"got {value!r}", argument=argument, allowed="a finite number")
+    if positive and x <= 0:
+        raise InvalidArgumentError(f"got {x!r}", argument=argument, allowed="a number > 0")
+    if nonnegative and x < 0:
+        raise InvalidArgumentError(f"got {x!r}", argument=argument, allowed="a number >= 0")
+    return x
 
 
 def to_samples(time_ns: float, dt_ns: float, argument: str = "duration_ns") -> int:

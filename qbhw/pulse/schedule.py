@@ -22,15 +22,14 @@ Set/ShiftFrequency (phase-continuous), φ is the frame phase set by Set/ShiftPha
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any, Union
 
 import numpy as np
 
 from ..errors import ConfigError, InvalidArgumentError, InvalidTimesError
-from ._errors import AmplitudeLimitError, NonFiniteSamplesError, OffGridError, UnknownChannelError
-from ._grid import check_duration, to_samples
+from ._errors import AmplitudeLimitError, OffGridError, UnknownChannelError
+from ._grid import check_duration, check_finite, to_samples
 from .waveforms import Waveform, waveform_from_dict
 
 __all__ = [
@@ -55,16 +54,6 @@ def _channel_name(channel) -> str:
     if not isinstance(channel, str) or not channel:
         raise InvalidArgumentError(f"got {channel!r}", argument="channel", allowed="a non-empty channel name")
     return channel
-
-
-def _finite(value, argument):
-    try:
-        x = float(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(f"got {value!r}", argument=argument, allowed="a real number") from exc
-    if not math.isfinite(x):
-        raise NonFiniteSamplesError(f"got {value!r}", argument=argument, allowed="a finite number")
-    return x
 
 
 @dataclass(frozen=True)
@@ -106,7 +95,7 @@ class _ZeroDuration:
     name: str = field(default="", init=False, repr=False)
 
     def __post_init__(self):
-        object.__setattr__(self, "value", _finite(self.value, self.argument))
+        object.__setattr__(self, "value", check_finite(self.value, self.argument))
         _channel_name(self.channel)
 
     duration_ns = 0.0
@@ -369,8 +358,9 @@ class PulseSignals:
         return self.n_samples * self.dt_ns
 
     def absolute_amplitudes(self, channel: str) -> np.ndarray:
-        k = np.arange(self.n_samples)
-        t = k * self.dt_ns
+        if not (np.any(self.phases[channel]) or np.any(self.freqs_ghz[channel])):
+            return np.array(self.envelopes[channel], dtype=complex)  # baseband: no carrier, no phase
+        t = np.arange(self.n_samples) * self.dt_ns
         return self.envelopes[channel] * np.exp(1j * (self.phases[channel] - 2 * np.pi * self.freqs_ghz[channel] * t))
 
     @classmethod

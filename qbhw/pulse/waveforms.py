@@ -27,8 +27,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..errors import ConfigError, InvalidArgumentError
-from ._errors import NonFiniteSamplesError
-from ._grid import check_duration, check_dt, check_finite_array, to_samples
+from ._grid import check_duration, check_dt, check_finite, check_finite_array, to_samples
 
 __all__ = [
     "Waveform",
@@ -46,20 +45,6 @@ __all__ = [
 ]
 
 _REGISTRY: dict[str, type] = {}
-
-
-def _finite(value, argument: str, *, positive: bool = False, nonnegative: bool = False) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(f"got {value!r}", argument=argument, allowed="a real number") from exc
-    if not math.isfinite(x):
-        raise NonFiniteSamplesError(f"got {value!r}", argument=argument, allowed="a finite number")
-    if positive and x <= 0:
-        raise InvalidArgumentError(f"got {x!r}", argument=argument, allowed="a number > 0")
-    if nonnegative and x < 0:
-        raise InvalidArgumentError(f"got {x!r}", argument=argument, allowed="a number >= 0")
-    return x
 
 
 @dataclass(frozen=True)
@@ -81,7 +66,7 @@ class Waveform:
                 continue
             v = getattr(self, f.name)
             if v is not None:
-                object.__setattr__(self, f.name, _finite(v, f.name))
+                object.__setattr__(self, f.name, check_finite(v, f.name))
 
     # -- continuous envelope -------------------------------------------------------------------
     def envelope(self, t_ns) -> np.ndarray:
@@ -147,7 +132,7 @@ class Gaussian(Waveform):
 
     def __post_init__(self):
         super().__post_init__()
-        _finite(self.sigma_ns, "sigma_ns", positive=True)
+        check_finite(self.sigma_ns, "sigma_ns", positive=True)
 
     @property
     def center(self) -> float:
@@ -170,8 +155,8 @@ class GaussianSquare(Waveform):
 
     def __post_init__(self):
         super().__post_init__()
-        _finite(self.sigma_ns, "sigma_ns", positive=True)
-        w = _finite(self.width_ns, "width_ns", nonnegative=True)
+        check_finite(self.sigma_ns, "sigma_ns", positive=True)
+        w = check_finite(self.width_ns, "width_ns", nonnegative=True)
         if w > self.duration_ns:
             raise InvalidArgumentError(f"width {w} ns exceeds duration {self.duration_ns} ns", argument="width_ns",
                                        allowed="0 <= width_ns <= duration_ns")
@@ -196,7 +181,7 @@ class Drag(Waveform):
 
     def __post_init__(self):
         super().__post_init__()
-        _finite(self.sigma_ns, "sigma_ns", positive=True)
+        check_finite(self.sigma_ns, "sigma_ns", positive=True)
 
     def envelope(self, t_ns):
         t = np.asarray(t_ns, dtype=float)
@@ -231,7 +216,7 @@ class FlatTop(Waveform):
 
     def __post_init__(self):
         super().__post_init__()
-        r = _finite(self.rise_ns, "rise_ns", nonnegative=True)
+        r = check_finite(self.rise_ns, "rise_ns", nonnegative=True)
         if 2 * r > self.duration_ns:
             raise InvalidArgumentError(f"two ramps of {r} ns do not fit in {self.duration_ns} ns", argument="rise_ns",
                                        allowed="0 <= 2 * rise_ns <= duration_ns")
@@ -365,10 +350,10 @@ class StirapPair:
 
     def __post_init__(self):
         check_duration(self.duration_ns)
-        _finite(self.sigma_ns, "sigma_ns", positive=True)
-        _finite(self.delay_ns, "delay_ns")
-        _finite(self.amp_pump_ghz, "amp_pump_ghz")
-        _finite(self.amp_stokes_ghz, "amp_stokes_ghz")
+        check_finite(self.sigma_ns, "sigma_ns", positive=True)
+        check_finite(self.delay_ns, "delay_ns")
+        check_finite(self.amp_pump_ghz, "amp_pump_ghz")
+        check_finite(self.amp_stokes_ghz, "amp_stokes_ghz")
 
     @property
     def center(self) -> float:

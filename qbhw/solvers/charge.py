@@ -9,9 +9,10 @@ For each time the state ``ψ(t) = e^{−iHt}ψ(0)`` (``H`` the model's charging 
 * the ergotropy of the battery's reduced state (Eq. 4) over the space named by
   ``space`` (``"full"``: unitaries on all cells, the default; ``"symmetric"``).
 
-A model may provide its own ``charging_curve(times, **options)`` (e.g. mixed initial
-states handled sector by sector); :func:`charge` then delegates to it. Models with a
-photon or level cut-off provide ``cutoff_population(psi)``: the largest population at the
+A model class with a specialised solver (symmetry sectors, closed forms, mixed initial
+states handled sector by sector) has it registered with :func:`register_solver` by a module
+of :mod:`qbhw.solvers` (models never evolve states themselves); :func:`charge` then
+delegates to it. Models with a photon or level cut-off provide ``cutoff_population(psi)``: the largest population at the
 cut-off along the curve is checked against ``truncation_threshold`` and raises
 :class:`~qbhw.errors.TruncationError` (or warns with ``on_truncation="warn"``).
 """
@@ -90,10 +91,6 @@ def charge(model: BatteryModel, times, *, ergotropy: bool = True, space: str = "
     if custom is not None:
         return custom(model, t, ergotropy=ergotropy, space=space, method=method,
                       truncation_threshold=truncation_threshold, on_truncation=on_truncation, **options)
-    custom = getattr(model, "charging_curve", None)
-    if callable(custom):
-        return custom(t, ergotropy=ergotropy, space=space, method=method,
-                      truncation_threshold=truncation_threshold, on_truncation=on_truncation, **options)
     if options:
         raise ConfigError(f"unexpected options {sorted(options)}", argument="options",
                           allowed="ergotropy, space, method, truncation_threshold, on_truncation")
@@ -105,8 +102,9 @@ def charge(model: BatteryModel, times, *, ergotropy: bool = True, space: str = "
     cutoff_pop = getattr(model, "cutoff_population", None)
     psi0 = model.initial_state()
     if np.asarray(psi0).ndim != 1:
-        raise ConfigError("the generic charge() path needs a pure initial state; this model must provide "
-                          "charging_curve()", argument="model", allowed="a model with a state-vector initial_state()")
+        raise ConfigError("the generic charge() path needs a pure initial state; this model needs a solver "
+                          "registered with register_solver()", argument="model",
+                          allowed="a model with a state-vector initial_state()")
     energy = np.empty(t.size)
     power = np.empty(t.size)
     erg = np.empty(t.size) if ergotropy else None

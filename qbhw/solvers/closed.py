@@ -13,8 +13,11 @@ Exact routes (``"auto"`` chooses between the first two by size):
   (:mod:`qbhw.solvers.chebyshev`), state vectors only (density matrices fall back to
   ``"expm_multiply"``); usually several times faster than ``"expm_multiply"``.
 
-States are yielded one time at a time (:func:`propagate`) so that observables of large
-spaces never need ``len(times) × dim`` memory.
+States are yielded one time at a time (:func:`propagate`), or in blocks of at most ``chunk``
+times (:func:`propagate_blocks`, for observables evaluated with one matrix product per block),
+so that observables of large spaces never need ``len(times) × dim`` memory. ``dense_limit``
+sets where ``"auto"`` switches from ``"eigh"`` to ``"expm_multiply"`` (default
+:data:`DENSE_LIMIT`; the direct-charging qubit solver uses 512).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from ..errors import ConfigError, DimensionMismatchError
 from ..metrics import check_times
 from .chebyshev import chebyshev_propagate
 
-__all__ = ["propagate", "evolve", "METHODS", "DENSE_LIMIT"]
+__all__ = ["propagate", "propagate_blocks", "evolve", "METHODS", "DENSE_LIMIT"]
 
 METHODS = ("auto", "eigh", "expm_multiply", "chebyshev")
 #: largest dimension for which "auto" uses dense diagonalisation
@@ -42,18 +45,32 @@ def _as_operator(h):
     return np.asarray(h, dtype=complex)
 
 
-def _choose(method: str, dim: int) -> str:
+def _choose(method: str, dim: int, dense_limit: int = DENSE_LIMIT) -> str:
     if method not in METHODS:
         raise ConfigError(f"unknown method {method!r}", argument="method", allowed=" | ".join(METHODS))
     if method == "auto":
-        return "eigh" if dim <= DENSE_LIMIT else "expm_multiply"
+        return "eigh" if dim <= dense_limit else "expm_multiply"
     return method
 
 
-def propagate(hamiltonian, psi0, times, *, method: str = "auto", chunk: int = 256) -> Iterator[np.ndarray]:
+def propagate(hamiltonian, psi0, times, *, method: str = "auto", chunk: int = 256,
+              dense_limit: int = DENSE_LIMIT) -> Iterator[np.ndarray]:
     """Yield ``e^{−iH(t − t_0)}ψ_0`` for each ``t`` in ``times`` (``t_0 = 0``).
 
     ``psi0`` may be a state vector or a density matrix (then ``ρ(t) = Uρ_0U†`` is yielded).
+    ``method="auto"`` diagonalises densely up to dimension ``dense_limit``.
+    """
+    for _, block in propagate_blocks(hamiltonian, psi0, times, method=method, chunk=chunk,
+                                     dense_limit=dense_limit):
+        yield from block
+
+
+def propagate_blocks(hamiltonian, psi0, times, *, method: str = "auto", chunk: int = 256,
+                     dense_limit: int = DENSE_LIMIT) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield ``(start, states)`` with ``states[i] = ψ(times[start + i])`` (the same states as
+    :func:`propagate`, in blocks of at most ``chunk`` times, so that observables of many times
+    can be evaluated with one matrix product; routes that step one time at a time yield blocks
+    of one state).
     """
     t = check_times(times, allow_single=True)
     h = _as_operator(hamiltonian)
@@ -63,9 +80,10 @@ def propagate(hamiltonian, psi0, times, *, method: str = "auto", chunk: int = 25
         raise DimensionMismatchError(f"state has dimension {psi0.shape[0]}, Hamiltonian {dim}",
                                      argument="psi0", allowed=f"dimension {dim}")
     is_dm = psi0.ndim == 2
-    m = _choose(method, dim)
+    m = _choose(method, dim, dense_limit)
     if m == "chebyshev" and not is_dm:
-        yield from chebyshev_propagate(h, psi0, t)
+        for k, psi in enumerate(chebyshev_propagate(h, psi0, t)):
+            yield k, psi[None, :]
         return
     if m == "chebyshev":
         m = "expm_multiply"
@@ -79,11 +97,10 @@ def propagate(hamiltonian, psi0, times, *, method: str = "auto", chunk: int = 25
             tt = t[start:start + chunk]
             phases = np.exp(-1j * np.outer(tt, evals))
             if is_dm:
-                for ph in phases:
-                    yield vecs @ ((ph[:, None] * c0 * ph.conj()[None, :]) @ vecs.conj().T)
+                for k, ph in enumerate(phases):
+                    yield start + k, (vecs @ ((ph[:, None] * c0 * ph.conj()[None, :]) @ vecs.conj().T))[None]
             else:
-                block = (phases * c0[None, :]) @ vecs.T
-                yield from block
+                yield start, (phases * c0[None, :]) @ vecs.T
         return
     # expm_multiply: -iH applied as a sparse operator
     a = (-1j) * (h if sp.issparse(h) else sp.csr_matrix(h))
@@ -91,16 +108,16 @@ def propagate(hamiltonian, psi0, times, *, method: str = "auto", chunk: int = 25
         # rho(t) = U (U rho_prev)^dagger with U = exp(-iH dt), stepping through the grid
         rho = psi0
         prev = 0.0
-        for tk in t:
+        for k, tk in enumerate(t):
             if tk != prev:
                 x = spla.expm_multiply(a * (tk - prev), rho)
                 rho = spla.expm_multiply(a * (tk - prev), x.conj().T)
                 prev = tk
-            yield rho
+            yield k, rho[None]
         return
     dt = np.diff(t)
     uniform = t.size > 2 and np.allclose(dt, dt[0], rtol=1e-10, atol=0)
-    if uniform and t.size > 2:
+    if uniform:
         # first jump to t[0], then one call for the uniform grid in chunks (memory)
         psi = spla.expm_multiply(a * t[0], psi0) if t[0] != 0 else psi0
         start = 0
@@ -111,7 +128,7 @@ def propagate(hamiltonian, psi0, times, *, method: str = "auto", chunk: int = 25
                 block = psi[None, :]
             else:
                 block = spla.expm_multiply(a, psi, start=0.0, stop=span, num=stop - start, endpoint=True)
-            yield from block
+            yield start, block
             psi = block[-1]
             if stop < t.size:
                 psi = spla.expm_multiply(a * (t[stop] - t[stop - 1]), psi)
@@ -119,11 +136,11 @@ def propagate(hamiltonian, psi0, times, *, method: str = "auto", chunk: int = 25
         return
     psi = psi0
     prev = 0.0
-    for tk in t:
+    for k, tk in enumerate(t):
         if tk != prev:
             psi = spla.expm_multiply(a * (tk - prev), psi)
             prev = tk
-        yield psi
+        yield k, psi[None, :]
 
 
 def evolve(hamiltonian, psi0, times, *, method: str = "auto") -> np.ndarray:

@@ -1,8 +1,9 @@
 """Disorder averages of charging curves over seeded realisations (SYK, MBL, …).
 
 ``disorder_average(factory, seeds, times)`` builds ``factory(seed)`` for every seed, takes its
-exact ``charging_curve(times)`` and returns the averaged curve: energy, work and instantaneous
-power are averaged pointwise (linear in ρ, so they are those of the disorder-averaged state);
+exact charging curve ``qbhw.charge(model, times, **curve_options)`` and returns the averaged
+curve: energy, work and instantaneous power are averaged pointwise (linear in ρ, so they are
+those of the disorder-averaged state);
 ``ergotropy`` is the mean of the realisations' ergotropies (ergotropy is not linear in ρ: this
 is not the ergotropy of the averaged state); the power figures (τ̃, ⟨P⟩_τ̃, τ̄) are those of the averaged
 work ``⟨⟨W(t)⟩⟩``. Per-realisation spread is kept as observables:
@@ -10,8 +11,6 @@ work ``⟨⟨W(t)⟩⟩``. Per-realisation spread is kept as observables:
 * ``energy_std`` — standard deviation of E(t) over realisations;
 * ``max_average_power_per_realisation`` (metadata) — each realisation's own ⟨P⟩_τ̃, with
   its mean and standard error, for scaling fits with error bars.
-
-Models may not import ``qbhw.solvers``, so this uses the models' own ``charging_curve``.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..metrics import ChargingCurve, check_times, make_charging_curve
+from .charge import charge
 
 __all__ = ["disorder_average"]
 
@@ -36,7 +36,7 @@ def disorder_average(factory: Callable[[int], object], seeds: Iterable[int], tim
     meta0 = None
     for seed in seeds:
         model = factory(seed)
-        curve = model.charging_curve(t, **curve_options)
+        curve = charge(model, t, **curve_options)
         meta0 = meta0 or dict(curve.metadata)
         energies.append(curve.energy)
         works.append(curve.work)
