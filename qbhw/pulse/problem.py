@@ -87,7 +87,7 @@ class LinearProblem:
         """Largest |Ω_q| (rad/ns) among terms whose coefficients are not all zero."""
         if self.freqs.size == 0:
             return 0.0
-        active = np.any(np.abs(self.coeffs.reshape(-1, self.coeffs.shape[-1])) > 0, axis=0)
+        active = np.array([bool(np.any(self.coeffs[..., q] != 0)) for q in range(self.freqs.size)], dtype=bool)
         return float(np.max(np.abs(self.freqs[active]), initial=0.0))
 
     # -- states in and out of the frame basis ------------------------------------------------------
@@ -109,13 +109,14 @@ class LinearProblem:
         else:
             raise ConfigError(f"unknown output frame {output_frame!r}", argument="output_frame",
                               allowed="'rotating' | 'lab'")
+        identity = np.array_equal(V, np.eye(d))  # diagonal frame operator: the frame basis is the original one
         if self.open:
             r = y.reshape(y.shape[:-1] + (d, d))
             if ph is not None:
                 r = ph[..., :, None] * r * ph.conj()[..., None, :]
-            return V @ r @ V.conj().T
+            return np.array(r, dtype=complex) if identity else V @ r @ V.conj().T
         psi = y if ph is None else y * ph
-        return psi @ V.T
+        return np.array(psi, dtype=complex) if identity else psi @ V.T
 
 
 def frame_of(model, frame) -> tuple[np.ndarray, np.ndarray]:
@@ -177,7 +178,8 @@ def compile_problem(model, signals, *, frame="rotating", rwa_cutoff_ghz: float |
     """Compile ``model`` driven by ``signals`` (:class:`~qbhw.pulse.PulseSignals`) — see the module doc.
 
     ``lanes``: optional list of further ``PulseSignals`` with the same channels, length and carriers;
-    then ``coeffs`` gets a leading lane axis (``signals`` only fixes the term structure).
+    then ``coeffs`` gets a leading lane axis (``signals`` only fixes the term structure); it is a
+    ``(L, n, Q)`` view of a term-major buffer (filled and read term by term without large copies).
     """
     d = model.dim
     open_ = model.is_open if open_system is None else bool(open_system)
@@ -207,12 +209,16 @@ def compile_problem(model, signals, *, frame="rotating", rwa_cutoff_ghz: float |
     h_terms, info = [], []
     for ch in signals.channels:
         O = V.conj().T @ model.channel_operators[ch] @ V
-        nus = np.unique(signals.freqs_ghz[ch])
+        fr = signals.freqs_ghz[ch]
+        nus = fr[:1] if fr.size and not np.any(fr != fr[0]) else np.unique(fr)  # one carrier: skip the sort
         kept_any = False
         active = any(np.any(s.envelopes[ch] != 0) for s in all_signals)
         for nu in nus:
             mask = signals.freqs_ghz[ch] == nu
-            amps = [np.where(mask, s.absolute_amplitudes(ch), 0) for s in all_signals]
+            amps = (signals.absolute_amplitudes(ch)[None] if lanes is None else
+                    np.stack([s.absolute_amplitudes(ch) for s in all_signals]))  # (L, n)
+            if not np.all(mask):
+                amps = np.where(mask, amps, 0)
             for Om, M in _components(O, f, 2 * np.pi * nu).items():
                 keep = rwa_cutoff_ghz is None or abs(Om) / (2 * np.pi) < rwa_cutoff_ghz
                 info.append((ch, Om / (2 * np.pi), keep))
@@ -226,10 +232,10 @@ def compile_problem(model, signals, *, frame="rotating", rwa_cutoff_ghz: float |
     Dm = d * d if open_ else d
     ops, freqs, coeffs, sources = [], [], [], []
     for M, Om, amps, ch in h_terms:
-        for mat, om, cf, conj in ((M, Om, amps, False), (M.conj().T, -Om, [np.conj(a) for a in amps], True)):
+        for mat, om, conj in ((M, Om, False), (M.conj().T, -Om, True)):
             ops.append(_superop_comm(mat) if open_ else -1j * mat)
             freqs.append(om)
-            coeffs.append(np.stack(cf))  # (L, n)
+            coeffs.append((amps, conj))  # (L, n) amplitudes, conjugated or not
             sources.append((ch, conj))
     A0 = _superop_comm(K0) if open_ else -1j * K0
     if open_:
@@ -249,12 +255,21 @@ def compile_problem(model, signals, *, frame="rotating", rwa_cutoff_ghz: float |
             else:
                 ops.append(Dn)
                 freqs.append(nu)
-                coeffs.append(np.ones((len(all_signals), n), dtype=complex))
+                coeffs.append((None, False))  # constant 1
                 sources.append(("dissipator", nu))
     nl = len(all_signals)
     if ops:
         ops_arr = np.stack(ops)
-        c = np.stack(coeffs, axis=-1)  # (L, n, Q)
+        # one run: a contiguous (1, n, Q); lanes: filled term by term (contiguous writes), seen as (L, n, Q)
+        c = np.empty((1, n, len(ops)), dtype=complex) if lanes is None else \
+            np.empty((len(ops), nl, n), dtype=complex).transpose(1, 2, 0)
+        for q, (amps, conj) in enumerate(coeffs):
+            if amps is None:
+                c[..., q] = 1.0
+            elif conj:
+                np.conjugate(amps, out=c[..., q])
+            else:
+                c[..., q] = amps
     else:
         ops_arr = np.zeros((0, Dm, Dm), dtype=complex)
         c = np.zeros((nl, n, 0), dtype=complex)

@@ -26,7 +26,7 @@ from ..metrics import ergotropy as _ergotropy
 from ..metrics import make_charging_curve
 from .ode import solve_ode
 from .problem import LinearProblem, compile_problem
-from .propagate import MAX_PHASE, propagate_lanes, propagate_trajectory, substeps_for
+from .propagate import MAX_PHASE, active_terms, propagate_lanes, propagate_trajectory, substeps_for
 
 __all__ = ["PulseResult", "simulate", "simulate_sweep", "initial_state_vector"]
 
@@ -195,8 +195,9 @@ def simulate(model, signals, initial_state, *, method: str = "fast", frame="rota
     y0 = _y0(problem, initial_state, model.dim)
     M = None
     if method == "fast":
-        M = substeps_for(problem, max_phase) if substeps is None else int(substeps)
-        ys = propagate_trajectory(problem, y0, rec, substeps=M, scheme=scheme)
+        active = active_terms(problem)
+        M = substeps_for(problem, max_phase, active) if substeps is None else int(substeps)
+        ys = propagate_trajectory(problem, y0, rec, substeps=M, scheme=scheme, active=active)
     else:
         env = None if continuous is None else problem.continuous_coefficients(continuous)
         ys = solve_ode(problem, y0, rec, rtol=rtol, atol=atol, envelope=env)
@@ -208,7 +209,7 @@ def simulate(model, signals, initial_state, *, method: str = "fast", frame="rota
 
 def simulate_sweep(model, signals_list, initial_state, *, frame="rotating", rwa_cutoff_ghz: float | None = None,
                    output_frame: str = "rotating", open_system: bool | None = None, max_phase: float = MAX_PHASE,
-                   substeps: int | None = None, lanes_per_batch: int = 4096) -> np.ndarray:
+                   substeps: int | None = None, lanes_per_batch: int = 512) -> np.ndarray:
     """Final states of many runs with the same channels, length and carriers (a parameter sweep).
 
     Vectorised over the runs (sequential in time). Returns ``(P, d)`` state vectors or ``(P, d, d)``
