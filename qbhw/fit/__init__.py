@@ -6,7 +6,8 @@
 * :mod:`~qbhw.fit.models` — closed-form lmfit models with guesses and bounds (Rabi/Fock,
   damped Rabi, star pure and high temperature, self-discharge, STIRAP transfer, power law).
 * :mod:`~qbhw.fit.theory` — theory-backed models computed by qbhw solvers (Dicke, TC, star,
-  transverse-field Ising), cached; :mod:`~qbhw.fit.driven_qubit` — the sample-wise driven qubit
+  transverse-field Ising), cached; :mod:`~qbhw.fit.stirap` — Ω, T1, Tφ of a transmon-qutrit STIRAP
+  experiment through the pulse solver; :mod:`~qbhw.fit.driven_qubit` — the sample-wise driven qubit
   (ibmq_armonk data) with per-axis contrast and drive scale.
 * :func:`fit_curve` → :class:`FitResult` (values, errors, covariance, 95 % intervals, χ²_red
   quality flag, AIC/BIC, residuals, JSON); :func:`profile_integer` /
@@ -54,6 +55,7 @@ from .models import (
 from .profile import ProfileResult, fit_star_high_temperature, profile_integer
 from .result import FitResult, ParameterEstimate
 from .scaling import ScalingResult, fit_scaling_exponent, scaling_from_curves
+from .stirap import StirapChargingModel, StirapExperiment
 from .theory import (
     TheoryModel,
     dicke_coupling_model,
@@ -76,4 +78,5 @@ __all__ = [
     "DrivenQubitModel", "QuasiperiodicDrive", "armonk_drive_from_header", "armonk_fit_data", "bloch_at_samples",
     "fit_curve", "FitResult", "ParameterEstimate", "ProfileResult", "profile_integer", "fit_star_high_temperature",
     "ScalingResult", "fit_scaling_exponent", "scaling_from_curves",
+    "StirapExperiment", "StirapChargingModel",
 ]

@@ -113,8 +113,8 @@ class TheoryModel(CurveModel):
         self.metadata = dict(metadata or {})
         names = self.physical_names
 
-        def theory_curve(t, **kw):
-            tt = np.asarray(t, dtype=float)
+        def theory_curve(*args, **kw):  # lmfit passes the independent variable by its name
+            tt = np.asarray(args[0] if args else kw[independent_var], dtype=float)
             phys = {k: kw[k] for k in names}
             return kw["scale"] * self.cache.get(tt, phys, lambda: self._solve(tt, phys)) + kw["offset"]
 
