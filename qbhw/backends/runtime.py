@@ -32,7 +32,8 @@ from ..errors import ConfigError, InvalidArgumentError
 from ..metrics import ChargingCurve, check_times, make_charging_curve
 from .base import Backend, check_program, read_curve, write_curve
 from .devices import device_simulator, fake_device, transpile_for_device
-from .execution import ExecutionPlan, build_plan, check_shots, curve_from_results, measured_circuits
+from .execution import (ExecutionPlan, _combine, _work, build_plan, check_shots, curve_from_results,
+                        measured_circuits)
 
 __all__ = ["RuntimeBackend", "FakeBackend", "IBMQuantumBackend", "JobStore", "resume", "RUNTIME_MODES",
            "PRIMITIVES", "DEFAULT_SHOTS"]
@@ -117,24 +118,33 @@ def _counts(pub_result) -> dict[str, int]:
     return {k: int(v) for k, v in reg.get_counts().items()}
 
 
+def _estimator_arrays(result) -> tuple[np.ndarray, np.ndarray]:
+    """(expectation values, standard errors) of every pub of an estimator result."""
+    result = _as_primitive_result(result, "estimator")
+    evs = np.array([np.asarray(r.data.evs, dtype=float) for r in result])
+    stds = np.array([np.asarray(r.data.stds, dtype=float) for r in result])
+    return evs, stds
+
+
 def _estimator_curve(plan_dict: dict, evs: np.ndarray, stds: np.ndarray, metadata: dict) -> ChargingCurve:
-    times = np.asarray(plan_dict["times"])
-    w = np.asarray(plan_dict["weights"])
-    nt, nm = times.size, w.size
-    names = ["energy", *plan_dict["observables"]]
+    """Curve from per-(time, member) estimator values: the ensemble average, its variance (with the
+    between-sample term of a sampled ensemble) and the work exactly as :func:`curve_from_results`."""
+    plan = ExecutionPlan.from_dict(plan_dict)
+    times = np.asarray(plan.times)
+    nt, nm = times.size, len(plan.weights)
+    names = ["energy", *plan.observables]
     evs = np.asarray(evs, dtype=float).reshape(nt, nm, len(names))
     stds = np.asarray(stds, dtype=float).reshape(nt, nm, len(names))
-    mean = np.einsum("tmk,m->tk", evs, w)
-    err = np.sqrt(np.einsum("tmk,m->tk", stds**2, w**2))
-    obs = {"energy_stderr": err[:, 0], "trotter_energy_bound": np.asarray(plan_dict["energy_bound"])}
+    mean, err = np.empty((nt, len(names))), np.empty((nt, len(names)))
+    for k in range(len(names)):
+        mean[:, k], var = _combine(plan, evs[:, :, k], stds[:, :, k] ** 2)
+        err[:, k] = np.sqrt(var)
+    obs = {"energy_stderr": err[:, 0], "trotter_energy_bound": np.asarray(plan.energy_bound)}
     for k, name in enumerate(names[1:], start=1):
         obs[name] = mean[:, k]
         obs[f"{name}_stderr"] = err[:, k]
-    e0 = float(plan_dict.get("initial_energy", 0.0))
-    work = mean[:, 0] - (mean[0, 0] if times[0] == 0 else e0)
-    meta = {"program": plan_dict["program"], **plan_dict["program_metadata"],
-            "work_reference": "measured E(t=0)" if times[0] == 0 else "exact energy of the prepared initial state",
-            **metadata}
+    work, ref = _work(times, mean[:, 0], plan.initial_energy)
+    meta = {"program": plan.program, **plan.program_metadata, "work_reference": ref, **metadata}
     return make_charging_curve(times, mean[:, 0], work=work, metadata=meta, observables=obs)
 
 
@@ -239,9 +249,7 @@ class RuntimeBackend(Backend):
             if not wait:
                 return None
             result = job.result()
-        result = _as_primitive_result(result, "estimator")
-        evs = np.array([np.asarray(r.data.evs, dtype=float) for r in result])
-        stds = np.array([np.asarray(r.data.stds, dtype=float) for r in result])
+        evs, stds = _estimator_arrays(result)
         curve = _estimator_curve(plan.as_dict(), evs, stds, {"backend": self.name, "job_ids": job_ids,
                                                               "mode": self.mode, "primitive": "estimator",
                                                               "shots": shots})
@@ -340,8 +348,7 @@ def resume(results_dir, *, service=None, account: dict | None = None) -> Chargin
         curve = curve_from_results(plan, counts, shots=data.get("shots"), metadata=meta)
         store.record_done(curve, counts)
     else:
-        evs = np.array([np.asarray(r.data.evs, dtype=float) for r in results])
-        stds = np.array([np.asarray(r.data.stds, dtype=float) for r in results])
+        evs, stds = _estimator_arrays(results)
         curve = _estimator_curve(data["plan"], evs, stds, {**meta, "shots": data.get("shots")})
         store.record_done(curve, {"evs": evs.tolist(), "stds": stds.tolist()})
     return curve

@@ -103,9 +103,7 @@ class DriveEvolution:
                     else:
                         qc.r(om * length, self.phase, 0)
                 continue
-            h = 0.5 * np.array([[self.detuning, om * np.exp(-1j * self.phase)],
-                                [om * np.exp(1j * self.phase), -self.detuning]])
-            evals, vecs = np.linalg.eigh(h)
+            evals, vecs = np.linalg.eigh(self._hamiltonian(om))
             u = (vecs * np.exp(-1j * evals * length)) @ vecs.conj().T
             qc.append(UnitaryGate(u, check_input=False), [0])
         return qc
@@ -120,10 +118,13 @@ class DriveEvolution:
             total += float(np.sum(np.abs(self.envelope(s) - om))) * length / m / 2.0
         return float(min(2.0, total))
 
-    def hamiltonian_at(self, t: float) -> np.ndarray:
-        om = float(self.envelope(np.array([t]))[0])
+    def _hamiltonian(self, om: float) -> np.ndarray:
+        """``(Δ/2)Z + (Ω/2)(cos φ X + sin φ Y)`` for the drive amplitude ``om``."""
         return 0.5 * np.array([[self.detuning, om * np.exp(-1j * self.phase)],
                                [om * np.exp(1j * self.phase), -self.detuning]])
+
+    def hamiltonian_at(self, t: float) -> np.ndarray:
+        return self._hamiltonian(float(self.envelope(np.array([t]))[0]))
 
     def describe(self) -> dict:
         return {"kind": "piecewise-constant drive", "dt": self.dt, "detuning": self.detuning, "phase": self.phase}

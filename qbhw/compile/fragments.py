@@ -29,7 +29,7 @@ from qiskit.circuit.library import UnitaryGate, XXPlusYYGate
 from qiskit.quantum_info import SparsePauliOp
 
 from ..errors import InvalidArgumentError, InvalidHamiltonianError
-from .operators import diagonal_to_pauli
+from .operators import diagonal_to_pauli, rotate_from_z_basis, rotate_to_z_basis
 
 __all__ = ["Fragment", "CommutingPauliFragment", "ExchangeFragment", "DiagonalizedFragment", "LocalFieldFragment",
            "GlobalSwapFragment",
@@ -56,23 +56,13 @@ def append_pauli_rotation(qc: QuantumCircuit, label: str, qubits: list[int], ang
         getattr(qc, {"X": "rxx", "Y": "ryy", "Z": "rzz"}[label[0]])(angle, qubits[0], qubits[1])
         return
     # basis change to Z on every qubit, CX parity ladder onto the last qubit, rz, undo
-    for p, q in zip(label, qubits):
-        if p == "X":
-            qc.h(q)
-        elif p == "Y":
-            qc.sdg(q)
-            qc.h(q)
+    rotate_to_z_basis(qc, label, qubits)
     for a, b in zip(qubits[:-1], qubits[1:]):
         qc.cx(a, b)
     qc.rz(angle, qubits[-1])
     for a, b in reversed(list(zip(qubits[:-1], qubits[1:]))):
         qc.cx(a, b)
-    for p, q in zip(label, qubits):
-        if p == "X":
-            qc.h(q)
-        elif p == "Y":
-            qc.h(q)
-            qc.s(q)
+    rotate_from_z_basis(qc, label, qubits)
 
 
 class Fragment(ABC):
@@ -235,18 +225,12 @@ class DiagonalizedFragment(Fragment):
         return CommutingPauliFragment(z.compose(diag).simplify(atol=1e-14), label="diagonal")
 
     def _rotate_in(self, qc: QuantumCircuit) -> None:  # W†
-        for q in self.spin_qubits:
-            if self.sigma == "Y":
-                qc.sdg(q)
-            qc.h(q)
+        rotate_to_z_basis(qc, self.sigma * len(self.spin_qubits), self.spin_qubits)
         qc.append(UnitaryGate(self._mode_basis.conj().T, check_input=False), self.mode_qubits)
 
     def _rotate_out(self, qc: QuantumCircuit) -> None:  # W
         qc.append(UnitaryGate(self._mode_basis, check_input=False), self.mode_qubits)
-        for q in self.spin_qubits:
-            qc.h(q)
-            if self.sigma == "Y":
-                qc.s(q)
+        rotate_from_z_basis(qc, self.sigma * len(self.spin_qubits), self.spin_qubits)
 
     def append(self, qc: QuantumCircuit, time: float) -> None:
         self._rotate_in(qc)

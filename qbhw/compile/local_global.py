@@ -39,19 +39,25 @@ def _check_alpha(alpha) -> complex:
     return a
 
 
+def _cell_program(name: str, n: int, fragment, omega_0: float, rate: float, rate_label: str,
+                  metadata: dict) -> ChargingProgram:
+    """One exact fragment on ``n`` cells from |G⟩, ``H_B = ω_0 Σ(1 − Z_i)/2``, closed-form reference."""
+    return ChargingProgram(
+        name=name, num_qubits=n, battery_qubits=range(n),
+        battery_hamiltonian=cell_energy_operator(range(n), n, omega_0),
+        evolution=TrotterEvolution(ProductFormula([fragment], order=1), steps=1),
+        initial_states=[InitialState(basis_state_circuit(n, []))],
+        reference=_closed_form(n, omega_0, rate, rate_label), metadata=metadata)
+
+
 def parallel_charging(n_cells: int, alpha: complex = 1.0, omega_0: float = 1.0) -> ChargingProgram:
     """Local charging of ``n_cells`` cells by ``α σ^+ + h.c.`` each (review Eq. 16)."""
     n = check_positive_int(n_cells, "n_cells")
     a = _check_alpha(alpha)
     w0 = check_finite_real(omega_0, "omega_0", minimum=0.0, strict=True)
     frag = LocalFieldFragment(list(range(n)), (a.real, a.imag, 0.0), n)
-    return ChargingProgram(
-        name="parallel", num_qubits=n, battery_qubits=range(n),
-        battery_hamiltonian=cell_energy_operator(range(n), n, w0),
-        evolution=TrotterEvolution(ProductFormula([frag], order=1), steps=1),
-        initial_states=[InitialState(basis_state_circuit(n, []))],
-        reference=_closed_form(n, w0, abs(a), "|α|"),
-        metadata={"n_cells": n, "alpha": [a.real, a.imag], "omega_0": w0, "equation": "review Eq. 16"})
+    return _cell_program("parallel", n, frag, w0, abs(a), "|α|",
+                         {"n_cells": n, "alpha": [a.real, a.imag], "omega_0": w0, "equation": "review Eq. 16"})
 
 
 def global_charging(n_cells: int, alpha_n: complex = 1.0, omega_0: float = 1.0) -> ChargingProgram:
@@ -60,10 +66,5 @@ def global_charging(n_cells: int, alpha_n: complex = 1.0, omega_0: float = 1.0) 
     a = _check_alpha(alpha_n)
     w0 = check_finite_real(omega_0, "omega_0", minimum=0.0, strict=True)
     frag = GlobalSwapFragment(list(range(n)), a, n)
-    return ChargingProgram(
-        name="global", num_qubits=n, battery_qubits=range(n),
-        battery_hamiltonian=cell_energy_operator(range(n), n, w0),
-        evolution=TrotterEvolution(ProductFormula([frag], order=1), steps=1),
-        initial_states=[InitialState(basis_state_circuit(n, []))],
-        reference=_closed_form(n, w0, abs(a), "|α_N|"),
-        metadata={"n_cells": n, "alpha_n": [a.real, a.imag], "omega_0": w0, "equation": "review Eq. 17"})
+    return _cell_program("global", n, frag, w0, abs(a), "|α_N|",
+                         {"n_cells": n, "alpha_n": [a.real, a.imag], "omega_0": w0, "equation": "review Eq. 17"})

@@ -32,6 +32,7 @@ from qiskit.quantum_info import Pauli, SparsePauliOp
 
 from ..errors import DimensionMismatchError, InvalidArgumentError
 from ..metrics import incoherent_ergotropy
+from .operators import rotate_to_z_basis
 
 __all__ = ["MeasurementGroup", "MeasurementPlan", "plan_measurements", "add_measurement", "group_estimates",
            "counts_to_bits", "battery_populations", "population_lower_bound", "tomography_settings",
@@ -135,14 +136,10 @@ def add_measurement(circuit: QuantumCircuit, qubits, basis: str) -> QuantumCircu
     qc = circuit.copy()
     creg = ClassicalRegister(len(qubits), MEASURE_REGISTER)
     qc.add_register(creg)
-    for q, b in zip(qubits, basis):
-        if b == "X":
-            qc.h(q)
-        elif b == "Y":
-            qc.sdg(q)
-            qc.h(q)
-        elif b != "Z":
-            raise InvalidArgumentError(f"basis letter {b!r}", argument="basis", allowed="X | Y | Z")
+    bad = [b for _, b in zip(qubits, basis) if b not in ("X", "Y", "Z")]
+    if bad:
+        raise InvalidArgumentError(f"basis letter {bad[0]!r}", argument="basis", allowed="X | Y | Z")
+    rotate_to_z_basis(qc, basis, qubits)
     for k, q in enumerate(qubits):
         qc.measure(q, creg[k])
     return qc

@@ -26,6 +26,8 @@ __all__ = [
     "pauli_on",
     "diagonal_to_pauli",
     "pauli_weight_spread",
+    "rotate_to_z_basis",
+    "rotate_from_z_basis",
 ]
 
 
@@ -35,6 +37,27 @@ def pauli_on(label: str, qubits, coeff: complex = 1.0, num_qubits: int | None = 
     if num_qubits is None:
         num_qubits = max(qubits) + 1
     return SparsePauliOp.from_sparse_list([(label, qubits, coeff)], num_qubits=num_qubits)
+
+
+def rotate_to_z_basis(qc, letters: str, qubits) -> None:
+    """Append ``V`` with ``V P V† = Z`` on each qubit: ``H`` for ``"X"``, ``S† then H`` for ``"Y"``
+    (``letters[k]`` on ``qubits[k]``; ``"Z"`` and ``"I"`` untouched). Measuring Z afterwards measures P."""
+    for p, q in zip(letters, qubits):
+        if p == "X":
+            qc.h(q)
+        elif p == "Y":
+            qc.sdg(q)
+            qc.h(q)
+
+
+def rotate_from_z_basis(qc, letters: str, qubits) -> None:
+    """Append ``V†``, the inverse of :func:`rotate_to_z_basis`."""
+    for p, q in zip(letters, qubits):
+        if p == "X":
+            qc.h(q)
+        elif p == "Y":
+            qc.h(q)
+            qc.s(q)
 
 
 def cell_energy_operator(qubits, num_qubits: int, omega: float = 1.0) -> SparsePauliOp:

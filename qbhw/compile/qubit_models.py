@@ -112,7 +112,10 @@ def tfim_charging(n_qubits: int = 2, m_cells: int = 1, coupling: float = -2.0, f
     reference = None
     if not field_on and n == 2 and m == 1:
         def reference(times: np.ndarray) -> ExactReference:
-            return ExactReference(times, 2 * abs(h) * np.sin(j * times) ** 2, "closed form W = 2|h| sin²(J t)")
+            # |00⟩ → cos(Jt)|00⟩ − i sin(Jt)|11⟩, so ⟨h Z_0 + |h|⟩ = |h| + h cos(2Jt); this is
+            # 2|h| sin²(Jt) for h < 0 (|0⟩ the battery ground state) and 2|h| cos²(Jt) for h > 0
+            return ExactReference(times, abs(h) + h * np.cos(2 * j * times),
+                                  "closed form E = |h| + h cos(2J t) (= 2|h| sin²(J t) for h < 0)")
     return ChargingProgram(
         name="tfim", num_qubits=n, battery_qubits=range(m), battery_hamiltonian=battery_h, evolution=evolution,
         initial_states=[InitialState(basis_state_circuit(n, []), 1.0, "|0...0>")], reference=reference,
