@@ -12,11 +12,12 @@ Here the drive is compiled to gates. In the frame rotating at the drive frequenc
 The envelope is sampled every ``dt`` at the segment midpoints and each segment becomes one
 exact single-qubit gate (``rx``/``r`` when Δ = 0 — ``rx`` is a native fractional gate on
 Heron — else the exact 2×2 unitary). The difference from the continuous drive is bounded
-rigorously by Duhamel's formula,
+by Duhamel's formula,
 
     ‖U(t) − U_pc(t)‖ ≤ ∫_0^t ‖H(s) − H_pc(s)‖ ds = ∫_0^t |Ω(s) − Ω_k|/2 ds,
 
-evaluated by fine quadrature. The exact reference integrates the continuous drive with
+whose integral is evaluated by midpoint quadrature (so the reported bound is rigorous up to that
+quadrature error, which ``quadrature_points`` controls). The exact reference integrates the continuous drive with
 ``scipy.integrate.solve_ivp`` (DOP853, rtol 1e-10).
 """
 
