@@ -236,7 +236,8 @@ def fit_curve(model: lmfit.Model, data: FitData | None = None, *, x=None, y=None
         first = fit_curve(model, data, **kwargs)
         if not first.ok:
             return first
-        start = {**{k: first.parameter_estimates[k].value for k in first.varied}, **dict(guess or {})}
+        # the second pass starts from the first pass's optimum (a user guess only fills what it does not give)
+        start = {**dict(guess or {}), **{k: first.parameter_estimates[k].value for k in first.varied}}
         kwargs["guess"] = start
         second = fit_curve(model, data.with_sigma(data.binomial_sigma(first.best_fit)), **kwargs)
         second.uncertainty_note = "binomial sigma from the fitted curve (2-pass IRLS); " + second.uncertainty_note

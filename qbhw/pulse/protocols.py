@@ -24,6 +24,7 @@ from ..errors import ConfigError, InvalidArgumentError
 from ..metrics import ergotropy, make_charging_curve
 from .device import ChannelSpec, Device
 from .model import transmon_model
+from .problem import _superop_comm, _superop_diss
 from .schedule import Play, Schedule, align_left, align_sequential
 from .solver import initial_state_vector, simulate
 from .waveforms import Constant, Gaussian, Samples, SinSquared, StirapPair, StirapRamp
@@ -158,12 +159,7 @@ def storage_curve(device: Device, state, times_ns, *, levels: int | None = None)
     rho0 = initial_state_vector(state, d)
     if rho0.ndim == 1:
         rho0 = np.outer(rho0, rho0.conj())
-    eye = np.eye(d)
-    H = model.static
-    Lv = -1j * (np.kron(H, eye) - np.kron(eye, H.T))
-    for L in model.jump_operators:
-        LL = L.conj().T @ L
-        Lv = Lv + np.kron(L, L.conj()) - 0.5 * np.kron(LL, eye) - 0.5 * np.kron(eye, LL.T)
+    Lv = _superop_comm(model.static) + sum((_superop_diss(L, L) for L in model.jump_operators), 0)
     t = np.asarray(times_ns, dtype=float)
     rhos = np.array([(expm(Lv * ti) @ rho0.reshape(-1)).reshape(d, d) for ti in t])
     hb = model.battery_hamiltonian

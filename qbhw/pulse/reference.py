@@ -122,8 +122,10 @@ def qutip_solve(model, signals, initial_state, *, frame="rotating", rwa_cutoff_g
 
     out = []
     if continuous is not None:
-        states = solve(rho0, 0.0, 0.0, tlist=list(rec * dt)) if rec.size > 1 else [rho0]
-        out = [s.full() for s in states]
+        # QuTiP takes tlist[0] as the initial time: start the list at t = 0 whatever the first record
+        tl = [0.0] + [float(t) for t in rec[rec > 0] * dt]
+        states = solve(rho0, 0.0, 0.0, tlist=tl) if len(tl) > 1 else [rho0]
+        out = [s.full() for s in states][0 if rec[0] == 0 else 1:]
     else:
         want = set(int(r) for r in rec)
         state = rho0

@@ -22,8 +22,8 @@ Set/ShiftFrequency (phase-continuous), φ is the frame phase set by Set/ShiftPha
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any, Union
+from dataclasses import dataclass
+from typing import Any, ClassVar, Union
 
 import numpy as np
 
@@ -90,81 +90,73 @@ class Delay:
 
 @dataclass(frozen=True)
 class _ZeroDuration:
+    """A zero-duration instruction: one finite ``value`` (named ``argument``) on ``channel``; ``name`` is its JSON
+    ``instruction`` key."""
+
     value: float
     channel: str
-    name: str = field(default="", init=False, repr=False)
+
+    duration_ns: ClassVar[float] = 0.0
+    argument: ClassVar[str] = "value"
+    name: ClassVar[str] = ""
 
     def __post_init__(self):
         object.__setattr__(self, "value", check_finite(self.value, self.argument))
         _channel_name(self.channel)
 
-    duration_ns = 0.0
-    argument = "value"
-
     def to_dict(self):
         return {"instruction": self.name, "channel": self.channel, self.argument: self.value}
 
 
-class ShiftPhase(_ZeroDuration):
+class _PhaseInstruction(_ZeroDuration):
+    argument = "phase"
+
+    def __init__(self, phase: float, channel: str):
+        super().__init__(phase, channel)
+
+    @property
+    def phase(self):
+        return self.value
+
+
+class _FrequencyInstruction(_ZeroDuration):
+    argument = "freq_ghz"
+
+    def __init__(self, freq_ghz: float, channel: str):
+        super().__init__(freq_ghz, channel)
+
+    @property
+    def freq_ghz(self):
+        return self.value
+
+
+class ShiftPhase(_PhaseInstruction):
     """Add ``phase`` (rad) to the channel's frame phase φ."""
 
-    argument = "phase"
-
-    def __init__(self, phase: float, channel: str):
-        super().__init__(phase, channel)
-        object.__setattr__(self, "name", "shift_phase")
-
-    @property
-    def phase(self):
-        return self.value
+    name = "shift_phase"
 
 
-class SetPhase(_ZeroDuration):
+class SetPhase(_PhaseInstruction):
     """Set the channel's frame phase φ to ``phase`` (rad)."""
 
-    argument = "phase"
-
-    def __init__(self, phase: float, channel: str):
-        super().__init__(phase, channel)
-        object.__setattr__(self, "name", "set_phase")
-
-    @property
-    def phase(self):
-        return self.value
+    name = "set_phase"
 
 
-class ShiftFrequency(_ZeroDuration):
+class ShiftFrequency(_FrequencyInstruction):
     """Add ``freq_ghz`` to the channel's carrier frequency (phase-continuous)."""
 
-    argument = "freq_ghz"
-
-    def __init__(self, freq_ghz: float, channel: str):
-        super().__init__(freq_ghz, channel)
-        object.__setattr__(self, "name", "shift_frequency")
-
-    @property
-    def freq_ghz(self):
-        return self.value
+    name = "shift_frequency"
 
 
-class SetFrequency(_ZeroDuration):
+class SetFrequency(_FrequencyInstruction):
     """Set the channel's carrier frequency to ``freq_ghz`` (phase-continuous)."""
 
-    argument = "freq_ghz"
-
-    def __init__(self, freq_ghz: float, channel: str):
-        super().__init__(freq_ghz, channel)
-        object.__setattr__(self, "name", "set_frequency")
-
-    @property
-    def freq_ghz(self):
-        return self.value
+    name = "set_frequency"
 
 
 Instruction = Union[Play, Delay, ShiftPhase, SetPhase, ShiftFrequency, SetFrequency]
 _INSTRUCTION_TYPES = (Play, Delay, ShiftPhase, SetPhase, ShiftFrequency, SetFrequency)
-_ZERO = {"shift_phase": (ShiftPhase, "phase"), "set_phase": (SetPhase, "phase"),
-         "shift_frequency": (ShiftFrequency, "freq_ghz"), "set_frequency": (SetFrequency, "freq_ghz")}
+_ZERO = {cls.name: cls for cls in (ShiftPhase, SetPhase, ShiftFrequency, SetFrequency)}
 
 
 def _instruction_from_dict(d: dict):
@@ -174,8 +166,8 @@ def _instruction_from_dict(d: dict):
     if kind == "delay":
         return Delay(d["duration_ns"], d["channel"])
     if kind in _ZERO:
-        cls, arg = _ZERO[kind]
-        return cls(d[arg], d["channel"])
+        cls = _ZERO[kind]
+        return cls(d[cls.argument], d["channel"])
     raise ConfigError(f"unknown instruction {kind!r}", argument="instruction",
                       allowed="play | delay | " + " | ".join(_ZERO))
 
@@ -447,9 +439,7 @@ def build_signals(schedule: Schedule, device=None, *, dt_ns: float | None = None
                                         argument="schedule", allowed="one instruction at a time per channel")
             env[ins.channel][k0:k0 + n] = s
             busy[ins.channel][k0:k0 + n] = True
-        elif isinstance(ins, Delay):
-            to_samples(ins.duration_ns, dt, "delay duration_ns")
-        else:
+        elif not isinstance(ins, Delay):  # Delay: grid-checked above, nothing to play
             events[ins.channel].append((k0, ins))
     freqs, phases = {}, {}
     t = np.arange(n_total) * dt

@@ -105,10 +105,7 @@ class PulseResult:
         return np.abs(self.states) ** 2
 
     def expectation(self, operator) -> np.ndarray:
-        op = np.asarray(operator, dtype=complex)
-        if self.is_open:
-            return np.real(np.einsum("ij,kji->k", op, self.states))
-        return np.real(np.einsum("ki,ij,kj->k", self.states.conj(), op, self.states))
+        return self._expect(self.states, np.asarray(operator, dtype=complex), self.is_open)
 
     def lab_states(self) -> np.ndarray:
         if self.output_frame == "lab":
@@ -125,7 +122,7 @@ class PulseResult:
         """``Tr[H_B ρ(t)] − E_ground`` in GHz (E/h), with ``H_B`` the model's battery Hamiltonian by default."""
         hb = self.model.battery_hamiltonian if hamiltonian is None else np.asarray(hamiltonian, dtype=complex)
         e0 = float(np.min(np.linalg.eigvalsh(hb)))
-        return (self.__class__._expect(self.lab_states(), hb, self.is_open) - e0) / (2 * np.pi)
+        return (self._expect(self.lab_states(), hb, self.is_open) - e0) / (2 * np.pi)
 
     @staticmethod
     def _expect(states, op, is_open):

@@ -27,6 +27,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..errors import ConfigError, InvalidArgumentError
+from ._errors import OffGridError
 from ._grid import check_duration, check_dt, check_finite, check_finite_array, to_samples
 
 __all__ = [
@@ -255,8 +256,6 @@ class Samples(Waveform):
     def n_samples(self, dt_ns: float) -> int:
         dt = check_dt(dt_ns)
         if abs(dt - self.dt_ns) > 1e-12 * dt:
-            from ._errors import OffGridError
-
             raise OffGridError(f"samples were made for dt = {self.dt_ns!r} ns, played with dt = {dt!r} ns",
                                argument="dt_ns", allowed=f"{self.dt_ns!r}")
         return len(self.values)
