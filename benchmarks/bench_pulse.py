@@ -20,6 +20,7 @@ worker thread; the first Lindblad line also gives the timing with the default th
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -99,12 +100,14 @@ def main():
     delays = np.linspace(0.0, 120.0, 40)
     closed = qp.transmon_model(dev, decoherence=False)
 
+    ref = qp.StirapPair.reference()
+
     def build():
         out = []
         for a in amps:
             for dl in delays:
-                pair = qp.StirapPair(400.0, sigma_ns=40.0, delay_ns=dl, amp_pump_ghz=0.025 * a,
-                                     amp_stokes_ghz=0.025 * a / np.sqrt(2))
+                pair = dataclasses.replace(ref, delay_ns=dl, amp_pump_ghz=ref.amp_pump_ghz * a,
+                                           amp_stokes_ghz=ref.amp_stokes_ghz * a)
                 out.append(pr.stirap_schedule(pair).build(dev))
         return out
 
@@ -132,7 +135,8 @@ def main():
               f"ratio {1000 * t_qd / t_scan:6.0f}x")
 
     # ---------------------------------------------------------------- ibmq_armonk two-tone drive
-    from qbhw.fit import armonk_drive_from_header, bloch_at_samples, read_csv
+    from qbhw.fit import read_csv
+    from qbhw.protocols.driven_qubit import armonk_drive_from_header, bloch_at_samples
 
     table = read_csv(Path(__file__).resolve().parents[1] / "tests" / "data" / "ibmq_armonk_floquet_driven_qubit.csv")
     drive = armonk_drive_from_header(table.header, 1)
@@ -147,7 +151,7 @@ def main():
         bloch_at_samples(drive, ns, 0.97)  # compile once (cached per drive), as the fit does
         t_eval, _ = timed(lambda: bloch_at_samples(drive, ns, 0.97), repeat=20)
     print(f"qbhw.pulse.simulate (closed-form 2x2, block/prefix products): {1e3 * t_sim:6.1f} ms   (goal <~ 20 ms)")
-    print(f"  fit evaluation, drive compiled once (qbhw.fit.bloch_at_samples): {1e3 * t_eval:6.1f} ms")
+    print(f"  fit evaluation, drive compiled once (driven_qubit.bloch_at_samples): {1e3 * t_eval:6.1f} ms")
     if qutip_solve is not None:
         k = 900
         t_q, ref = timed(lambda: qutip_solve(model, prefix(asig, k), 0, rwa_cutoff_ghz=1.0, record=ns[ns <= k]))

@@ -52,7 +52,7 @@ def main():
     tt = np.array([float(r["t"]) for r in rows])
     w_hw = np.array([float(r["W_hw"]) for r in rows])
     sig = np.array([float(r["sigma_shot_est"]) for r in rows])
-    prog = tfim_charging(2, 1, coupling=-2.0, field=-0.6)
+    prog = tfim_charging(2, 1, coupling=-2.0, field=-0.6, field_in_charging=False)
     aer = get_backend("aer").run(prog, tt)
     print("\nibm_perth xx_N2_M1: t =", tt, " sigma_shot =", sig)
     print("  (W_hw - W_aer)/sigma_shot  =", np.round((w_hw - aer.work) / sig, 2))

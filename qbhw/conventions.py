@@ -1,5 +1,8 @@
 """Conventions used everywhere in qbhw (written once, here).
 
+The single-qubit matrices below are the only definition in the library: the qubit models use
+them through :mod:`qbhw.models._qubit_ops`.
+
 Units
     ħ = 1 (and k_B = 1). Battery models are dimensionless: energies in units of ω_0 and
     times in units of 1/ω_0 unless a model says otherwise. The pulse layer works in ns
@@ -48,6 +51,11 @@ SIGMA_PLUS = np.array([[0, 0], [1, 0]], dtype=complex)
 SIGMA_MINUS = np.array([[0, 1], [0, 0]], dtype=complex)
 #: |e⟩⟨e| = (σ^z + 1)/2
 PROJ_E = np.array([[0, 0], [0, 1]], dtype=complex)
+
+# the library shares these arrays (qbhw.models._qubit_ops imports them): keep them immutable
+for _m in (SIGMA_X, SIGMA_Y_REVIEW, SIGMA_Z_REVIEW, SIGMA_PLUS, SIGMA_MINUS, PROJ_E):
+    _m.setflags(write=False)
+del _m
 
 
 def cell_hamiltonian(omega_0: float = 1.0) -> np.ndarray:

@@ -77,29 +77,31 @@ def dicke_section(out, quick: bool) -> dict:
 
 
 def transmon_section(out) -> dict:
-    """STIRAP charging of a transmon qutrit |0⟩ → |2⟩ at pulse level (Hu 2022; review Sec. IV.B, VI.A)."""
-    from .pulse import load_device
-    from .pulse.protocols import sequential_pi_schedule, stirap_charging, stirap_schedule, storage_curve
+    """STIRAP vs sequential π pulses on a transmon qutrit |0⟩ → |2⟩ at pulse level, through the protocol layer
+    (:mod:`qbhw.protocols`; Hu et al. 2022; review Secs. IV.B, VI.A), and the stored charge under T1/Tφ."""
+    from . import protocols
+    from .devices import load
+    from .pulse.protocols import storage_curve
 
     _print(out, "\n== Transmon qutrit charged by STIRAP at pulse level (ν = 5 GHz, α = −0.3 GHz, dt = 2/9 ns, T1/Tφ) ==")
-    device = load_device("transmon_qutrit_stirap")
     _print(out, f"{'protocol':<26} {'amp. scale':>10} {'P0':>7} {'P1':>7} {'P2':>7} {'W [GHz]':>8} {'𝓔 [GHz]':>8} "
                 f"{'τ [ns]':>7} {'⟨P⟩=W/τ':>9}")
     rows = []
-    for name, make in (("STIRAP (Stokes first)", lambda a: stirap_schedule(amp_scale=a)),
-                       ("sequential π pulses", lambda a: sequential_pi_schedule(device, amp_scale=a))):
+    for label, name in (("STIRAP (Stokes first)", "stirap_charging"), ("sequential π pulses", "pi_pulse_charging")):
+        proto = protocols.get(name)
+        window = proto.Parameters().times_ns[-1]  # the whole pulse: record its start and end only
         for amp in (1.0, 0.8):
-            curve, result = stirap_charging(device, make(amp))
-            p = result.populations[-1]
-            tau = float(curve.times[-1])
-            row = {"protocol": name, "amp_scale": amp, "populations": p.tolist(), "work_ghz": float(curve.work[-1]),
-                   "ergotropy_ghz": float(curve.ergotropy[-1]), "tau_ns": tau,
-                   "average_power_ghz_per_ns": float(curve.work[-1] / tau)}
+            data = proto.acquire(proto.Parameters(amp_scale=amp, times_ns=(0.0, window)), "exact")
+            res = proto.analyse(data, fit=False)
+            p = res.final_populations
+            row = {"protocol": label, "amp_scale": amp, "populations": list(p), "work_ghz": res.final_work,
+                   "ergotropy_ghz": res.final_ergotropy, "tau_ns": float(window),
+                   "average_power_ghz_per_ns": res.average_power}
             rows.append(row)
-            _print(out, f"{name:<26} {amp:10.2f} {p[0]:7.4f} {p[1]:7.4f} {p[2]:7.4f} {row['work_ghz']:8.4f} "
-                        f"{row['ergotropy_ghz']:8.4f} {tau:7.1f} {row['average_power_ghz_per_ns']:9.4f}")
+            _print(out, f"{label:<26} {amp:10.2f} {p[0]:7.4f} {p[1]:7.4f} {p[2]:7.4f} {row['work_ghz']:8.4f} "
+                        f"{row['ergotropy_ghz']:8.4f} {window:7.1f} {row['average_power_ghz_per_ns']:9.4f}")
     _print(out, "(STIRAP is slower but robust to a 20 % amplitude error; the π pulses are fast but fragile)")
-    storage = storage_curve(device, 2, [0.0, 5000.0, 20000.0])
+    storage = storage_curve(load("transmon_qutrit_stirap"), 2, [0.0, 5000.0, 20000.0])
     _print(out, "stored charge |2⟩ under T1/Tφ: " + ", ".join(
         f"t = {t / 1000:.0f} µs: E = {e:.3f}, 𝓔 = {x:.3f} GHz" for t, e, x in
         zip(storage.times, storage.energy, storage.ergotropy)))

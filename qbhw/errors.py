@@ -17,6 +17,7 @@ __all__ = [
     "InvalidTimesError",
     "TruncationError",
     "TruncationWarning",
+    "FixedCarrierWarning",
     "ChargingTimeError",
     "ConfigError",
     "DataError",
@@ -75,6 +76,12 @@ class TruncationError(QbhwError, RuntimeError):
 
 class TruncationWarning(UserWarning):
     """Warning variant of :class:`TruncationError` (``on_truncation="warn"``)."""
+
+
+class FixedCarrierWarning(UserWarning):
+    """A device channel keeps a fixed numeric carrier (``freq_ghz``) although the device's qubit frequency or
+    anharmonicity changed, so the drive is now detuned from the transition it was set for. Give the channel a
+    derived carrier (``"carrier": "qubit"`` or ``"transition:m-n"``) to make it follow the device."""
 
 
 class ChargingTimeError(QbhwError, ValueError):

@@ -9,12 +9,26 @@ directory at submission; :func:`resume` finishes an interrupted run.
 from .accounts import MISSING_ACCOUNT_HELP, has_saved_account, load_runtime_service
 from .aer import AER_METHODS, AerBackend
 from .base import Backend, check_program, read_curve, write_curve
+from .device_models import noise_model, target
 from .devices import fake_device, fake_device_names, final_layout, transpile_for_device
 from .exact import ExactBackend
-from .execution import ExecutionPlan, build_plan, curve_from_results, curve_from_states, measured_circuits
-from .pulse import PulseBackend, pulse_available
+from .execution import (
+    ExecutionPlan,
+    build_plan,
+    curve_from_results,
+    curve_from_states,
+    measured_circuits,
+)
+from .pulse import PulseBackend, pulse_available, sample_populations
 from .registry import BACKEND_KINDS, get_backend, run
-from .runtime import DEFAULT_SHOTS, FakeBackend, IBMQuantumBackend, JobStore, RuntimeBackend, resume
+from .runtime import (
+    DEFAULT_SHOTS,
+    FakeBackend,
+    IBMQuantumBackend,
+    JobStore,
+    RuntimeBackend,
+    resume,
+)
 
 __all__ = [
     "Backend", "get_backend", "run", "resume", "BACKEND_KINDS",
@@ -22,5 +36,6 @@ __all__ = [
     "AER_METHODS", "DEFAULT_SHOTS", "JobStore", "ExecutionPlan", "build_plan", "measured_circuits",
     "curve_from_results", "curve_from_states", "check_program", "read_curve", "write_curve",
     "fake_device", "fake_device_names", "transpile_for_device", "final_layout",
-    "load_runtime_service", "has_saved_account", "MISSING_ACCOUNT_HELP", "pulse_available",
+    "load_runtime_service", "has_saved_account", "MISSING_ACCOUNT_HELP", "pulse_available", "sample_populations",
+    "noise_model", "target",
 ]

@@ -26,7 +26,16 @@ __all__ = ["run_drive_program"]
 
 
 def run_drive_program(backend, program, times, *, shots=None, tomography=False, seed=None, results_dir=None):
-    from ..pulse import Play, Samples, Schedule, SetFrequency, build_signals, load_device, simulate, transmon_model
+    from ..devices import load
+    from ..pulse import (
+        Play,
+        Samples,
+        Schedule,
+        SetFrequency,
+        build_signals,
+        simulate,
+        transmon_model,
+    )
 
     if not isinstance(getattr(program, "evolution", None), DriveEvolution):
         raise ConfigError("the pulse backend plays single-qubit drive programs", argument="program",
@@ -37,7 +46,7 @@ def run_drive_program(backend, program, times, *, shots=None, tomography=False, 
     t = check_times(times, allow_single=True)
     opts = dict(backend.options)
     device = backend.device if backend.device is not None else "armonk_like"
-    device = load_device(device) if isinstance(device, str) else device
+    device = load(device) if isinstance(device, str) else device
     channel = opts.pop("channel", "d0")
     levels = opts.pop("levels", None)
     decoherence = bool(opts.pop("decoherence", True))

@@ -4,7 +4,8 @@
   ``save_density_matrix``): energy, observables and the battery ergotropy.
 * ``shots=k`` — the measured circuits are sampled (energy with shot-noise error bars,
   population lower bound on the ergotropy, tomography on request).
-* ``noise=<device>`` (a fake backend or its name) — the circuits are transpiled onto the device
+* ``noise=<device>`` (a fake backend or its name, or a multi-qubit :class:`qbhw.devices.Device`, e.g. one
+  converted by :func:`qbhw.devices.from_backend`) — the circuits are transpiled onto the device
   exactly as :class:`~qbhw.backends.runtime.FakeBackend` does (same seed → same physical
   circuits) and simulated with the device's noise model. With ``shots=None`` the curve is the
   *prediction of the measurement*: for each measured circuit the exact outcome distribution of
@@ -24,7 +25,13 @@ from ..errors import ConfigError
 from ..metrics import ChargingCurve, check_times, ergotropy, partial_trace
 from .base import Backend, check_program, write_curve
 from .devices import device_simulator, fake_device, final_layout, transpile_for_device
-from .execution import build_plan, check_shots, curve_from_results, curve_from_states, measured_circuits
+from .execution import (
+    build_plan,
+    check_shots,
+    curve_from_results,
+    curve_from_states,
+    measured_circuits,
+)
 
 __all__ = ["AerBackend", "AER_METHODS"]
 

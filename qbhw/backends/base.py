@@ -46,6 +46,16 @@ class Backend(ABC):
             seed: int | None = None, results_dir=None) -> ChargingCurve:
         """Charging curve of ``program`` on ``times``."""
 
+    def run_model(self, model, times, *, compile_options: dict | None = None, **run_options) -> ChargingCurve:
+        """Charging curve of a battery model: the model is compiled to circuits by
+        :func:`qbhw.compile.compile_model` (options ``compile_options``) and run with :meth:`run`
+        (``run_options``: shots, tomography, seed, results_dir, …). The exact backend overrides this and
+        solves the model directly (:func:`qbhw.charge`)."""
+        from ..compile import compile_model
+
+        program = compile_model(model, **dict(compile_options or {}))
+        return self.run(program, times, **run_options)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
 

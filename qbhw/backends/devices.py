@@ -64,10 +64,25 @@ def fake_device(name: str, *, fractional_gates: bool = False):
     return device
 
 
+def _is_qbhw_device(device) -> bool:
+    from ..devices import Device
+
+    return isinstance(device, Device)
+
+
 def transpile_for_device(circuits, device, *, seed: int | None = 0, optimization_level: int = 1):
-    """ISA circuits for ``device`` (layout + SWAP routing + basis translation; deterministic for a seed)."""
-    return transpile(circuits, backend=device, optimization_level=optimization_level,
-                     seed_transpiler=0 if seed is None else int(seed))
+    """ISA circuits for ``device`` (layout + SWAP routing + basis translation; deterministic for a seed).
+
+    ``device`` is a qiskit backend (e.g. a fake IBM backend) or a multi-qubit :class:`qbhw.devices.Device`,
+    whose qiskit ``Target`` is built by :func:`qbhw.backends.device_models.target`.
+    """
+    seed_t = 0 if seed is None else int(seed)
+    if _is_qbhw_device(device):
+        from .device_models import target
+
+        return transpile(circuits, target=target(device), optimization_level=optimization_level,
+                         seed_transpiler=seed_t)
+    return transpile(circuits, backend=device, optimization_level=optimization_level, seed_transpiler=seed_t)
 
 
 def final_layout(isa_circuit, num_logical: int) -> list[int]:
@@ -104,12 +119,18 @@ _SIMULATORS: dict[int, object] = {}
 
 
 def device_noise_model(device):
-    """``AerSimulator.from_backend(device)``'s noise model, built once per device object."""
+    """The device's Aer noise model, built once per device object: ``AerSimulator.from_backend(device)``'s
+    for a qiskit backend, :func:`qbhw.backends.device_models.noise_model` for a :class:`qbhw.devices.Device`."""
     key = id(device)
     if key not in _SIMULATORS:
-        from qiskit_aer import AerSimulator
+        if _is_qbhw_device(device):
+            from .device_models import noise_model
 
-        _SIMULATORS[key] = (device, AerSimulator.from_backend(device).options.noise_model)
+            _SIMULATORS[key] = (device, noise_model(device))
+        else:
+            from qiskit_aer import AerSimulator
+
+            _SIMULATORS[key] = (device, AerSimulator.from_backend(device).options.noise_model)
     return _SIMULATORS[key][1]
 
 

@@ -32,8 +32,15 @@ from ..errors import ConfigError, InvalidArgumentError
 from ..metrics import ChargingCurve, check_times, make_charging_curve
 from .base import Backend, check_program, read_curve, write_curve
 from .devices import device_simulator, fake_device, transpile_for_device
-from .execution import (ExecutionPlan, _combine, _work, build_plan, check_shots, curve_from_results,
-                        measured_circuits)
+from .execution import (
+    ExecutionPlan,
+    _combine,
+    _work,
+    build_plan,
+    check_shots,
+    curve_from_results,
+    measured_circuits,
+)
 
 __all__ = ["RuntimeBackend", "FakeBackend", "IBMQuantumBackend", "JobStore", "resume", "RUNTIME_MODES",
            "PRIMITIVES", "DEFAULT_SHOTS"]
@@ -98,10 +105,14 @@ def _as_primitive_result(result, primitive: str):
     except (TypeError, IndexError, KeyError):
         pass
     if primitive == "sampler":
-        from qiskit_ibm_runtime.decoders.executor_sampler.decoder import ClientSideSamplerResultDecoder
+        from qiskit_ibm_runtime.decoders.executor_sampler.decoder import (
+            ClientSideSamplerResultDecoder,
+        )
 
         return ClientSideSamplerResultDecoder.decode(result)
-    from qiskit_ibm_runtime.decoders.executor_estimator.decoder import ClientSideEstimatorDecoder
+    from qiskit_ibm_runtime.decoders.executor_estimator.decoder import (
+        ClientSideEstimatorDecoder,
+    )
 
     return ClientSideEstimatorDecoder.decode(result)
 

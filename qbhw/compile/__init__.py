@@ -4,8 +4,13 @@ Conventions (:mod:`qbhw.conventions`): |0⟩ = |g⟩, the review's σ^z = −Z, 
 ``H_B`` with ground energy 0. Every builder returns a :class:`ChargingProgram` whose
 ``trotter_report(times)`` compares the compiled circuits with the exact solver and gives a
 rigorous commutator bound; ``qbhw.backends`` runs programs on exact/Aer/fake/IBM backends.
+
+One battery object through every stage: :func:`compile_model` dispatches on the model type
+(cavity, star, transverse-field Ising and direct-charging qubit models); the scalar builders
+(:func:`dicke_charging`, :func:`star_charging`, :func:`tfim_charging`, …) build the model and call it.
 """
 
+from .dispatch import compile_model, supported_models
 from .cavity import dicke_charging, rabi_charging, tavis_cummings_charging
 from .drive import ENVELOPES, DriveEvolution, drive_envelope, single_qubit_drive
 from .fragments import (CommutingPauliFragment, DiagonalizedFragment, ExchangeFragment, Fragment,
@@ -22,6 +27,7 @@ from .states import basis_state_circuit, excited_population, state_vector_circui
 from .trotter import ProductFormula, steps_for
 
 __all__ = [
+    "compile_model", "supported_models",
     "ChargingProgram", "ExactReference", "InitialState", "TrotterEvolution", "TrotterReport", "ProductFormula",
     "steps_for",
     "Fragment", "CommutingPauliFragment", "ExchangeFragment", "DiagonalizedFragment", "LocalFieldFragment",

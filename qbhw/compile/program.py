@@ -12,7 +12,9 @@ A :class:`ChargingProgram` is what the backends run. It holds
 * an evolution (:class:`TrotterEvolution` or a drive sequence) giving the circuit ``U_circ(t)``
   and a rigorous bound ``‖U_circ(t) − e^{−iHt}‖``;
 * an exact reference (the symmetry-reduced solvers of :mod:`qbhw.models` through
-  :func:`qbhw.charge`, or another independent exact route) for :meth:`trotter_report`.
+  :func:`qbhw.charge`, or another independent exact route) for :meth:`trotter_report`;
+* the battery model it was compiled from (``model``; ``None`` for protocols without one), so
+  that one battery object travels through every stage.
 
 The energy error of a state follows from the operator bound: for unit vectors
 ``|⟨ψ|A|ψ⟩ − ⟨φ|A|φ⟩| ≤ (λ_max − λ_min)(A) ‖ψ − φ‖`` (shift A by its mid-spectrum), so
@@ -191,7 +193,7 @@ class ChargingProgram:
                  evolution, initial_states, weights: str = "probability",
                  observables: dict[str, SparsePauliOp] | None = None,
                  reference: Callable[[np.ndarray], ExactReference] | None = None,
-                 metadata: dict[str, Any] | None = None):
+                 metadata: dict[str, Any] | None = None, model: Any = None):
         self.name = name
         self.num_qubits = int(num_qubits)
         self.battery_qubits = tuple(int(q) for q in battery_qubits)
@@ -229,6 +231,8 @@ class ChargingProgram:
                 raise DimensionMismatchError(f"observable {k!r} on {o.num_qubits} qubits", argument="observables",
                                              allowed=f"operators on the {self.num_qubits}-qubit register")
         self.reference = reference
+        #: the battery model compiled (:func:`qbhw.compile.compile_model`), or None
+        self.model = model
         self.metadata = {"protocol": name, "num_qubits": self.num_qubits, "battery_qubits": list(self.battery_qubits),
                          "weights": weights, "evolution": evolution.describe(), **(metadata or {})}
 

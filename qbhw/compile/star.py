@@ -20,48 +20,49 @@ Initial states (``initial=``):
   after the π pulse). The program's ``polarization`` observable (σ_B^z = −Z_B) is then
   ``P(t) = ⟨σ_B^z⟩/ε`` and its energy the ε-coefficient ``ω_b P(t)/2``.
 
-Exact references: ``StarBattery`` (collective-spin sectors) through :func:`qbhw.charge` for
-``"pure"``, its ``polarization`` for ``"high_temperature"``, and the exact full-space
-density-matrix evolution of the thermal state (``StarBattery.full_space()`` matrices) for
-``"thermal"`` (also for sampled ensembles: the reference is the exact thermal average).
+The program is built from a :class:`~qbhw.models.StarBattery` (:func:`compile_model` dispatches on
+it; :func:`star_charging` builds the model from scalars and compiles it), and its exact reference
+is ``qbhw.charge(model, times)`` for every initial state: the collective-spin sectors for
+``"pure"`` and ``"thermal"`` (also for sampled ensembles: the reference is the exact thermal average)
+and, for ``"high_temperature"``, the ε-coefficient ``ω_b P(t)/2`` of the energy with
+``P = curve.polarization``. A finite ``epsilon`` is not compiled (``ConfigError``): the circuits
+encode the linear-response state.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from qiskit.quantum_info import SparsePauliOp
 
 from ..errors import ConfigError, InvalidArgumentError
 from ..metrics._inputs import check_finite_real, check_positive_int
+from ..models.star import StarBattery
+from ..solvers import charge
+from .dispatch import check_compile_options, compile_model
 from .fragments import CommutingPauliFragment, ExchangeFragment
 from .operators import cell_energy_operator
 from .program import ChargingProgram, ExactReference, InitialState, TrotterEvolution
 from .states import basis_state_circuit, excited_population, thermal_ensemble
 from .trotter import ProductFormula
 
-__all__ = ["star_charging", "STAR_CIRCUIT_INITIAL_STATES"]
+__all__ = ["star_charging", "compile_star", "STAR_CIRCUIT_INITIAL_STATES"]
 
 STAR_CIRCUIT_INITIAL_STATES = ("pure", "thermal", "high_temperature")
+STAR_OPTIONS = ("order", "max_step", "steps", "samples", "seed")
 
 
-def _star_model(n_chargers, coupling, omega_b, omega_c, initial, charger_weight=1.0):
-    from ..models.star import StarBattery
+def compile_star(model: StarBattery, *, order: int = 2, max_step: float | None = 0.1, steps: int | None = None,
+                 samples: int | None = None, seed=None, **unknown) -> ChargingProgram:
+    """Compile a star battery (module docstring); what :func:`compile_model` runs for ``StarBattery``.
 
-    return StarBattery(n_chargers, coupling, omega_b, initial, omega_c=omega_c, charger_weight=charger_weight)
-
-
-def star_charging(n_chargers: int, coupling: float, omega_b: float = 1.0, *, omega_c: float | None = None,
-                  initial: str = "pure", beta: float | None = None, samples: int | None = None, seed=None,
-                  charger_weight: float = 1.0, order: int = 2, max_step: float | None = 0.1,
-                  steps: int | None = None) -> ChargingProgram:
-    """Compile the star battery (see module docstring) into a Trotterised circuit program."""
-    n = check_positive_int(n_chargers, "n_chargers")
-    j = check_finite_real(coupling, "coupling", minimum=0.0)
-    wb = check_finite_real(omega_b, "omega_b", minimum=0.0, strict=True)
-    wc = wb if omega_c is None else check_finite_real(omega_c, "omega_c", minimum=0.0, strict=True)
-    if initial not in STAR_CIRCUIT_INITIAL_STATES:
-        raise ConfigError(f"unknown initial state {initial!r}", argument="initial",
-                          allowed=" | ".join(STAR_CIRCUIT_INITIAL_STATES))
+    ``samples``/``seed``: the thermal state is enumerated exactly (``samples=None``) or sampled
+    (``samples=k`` bitstrings); ignored for the other initial states.
+    """
+    check_compile_options(model, unknown, STAR_OPTIONS)
+    if model.epsilon is not None:
+        raise ConfigError("the circuits encode the linear-response (ε → 0) high-temperature state",
+                          argument="epsilon", allowed="None")
+    n, j, wb, wc = model.n_chargers, model.coupling, model.omega_b, model.omega_c
+    initial = model.initial
     nq = n + 1
     chargers = list(range(1, nq))
     zeeman = (cell_energy_operator([0], nq, wb) + cell_energy_operator(chargers, nq, wc)).simplify()
@@ -73,51 +74,18 @@ def star_charging(n_chargers: int, coupling: float, omega_b: float = 1.0, *, ome
     weights = "probability"
     meta = {"n_chargers": n, "coupling": j, "omega_b": wb, "omega_c": wc, "initial": initial,
             "interaction": "J Σ_j (σ_B^+ σ_j^− + h.c.) = (J/2) Σ_j (X_B X_j + Y_B Y_j)"}
+    source = "StarBattery (collective-spin sectors) via qbhw.charge"
 
     if initial == "pure":
         states = [InitialState(basis_state_circuit(nq, [], pi_pulse=chargers), 1.0, "pi-pulsed chargers")]
-
-        def reference(times):
-            from ..solvers import charge
-
-            curve = charge(_star_model(n, j, wb, wc, "pure"), times, ergotropy=True)
-            return ExactReference(times, curve.energy, "StarBattery (collective-spin sectors) via qbhw.charge",
-                                  ergotropy=curve.ergotropy, observables={"polarization": curve.polarization})
     elif initial == "thermal":
-        if beta is None:
-            raise InvalidArgumentError("thermal initial states need beta", argument="beta",
-                                       allowed="an inverse temperature >= 0")
-        b = check_finite_real(beta, "beta", minimum=0.0)
+        b = model.beta
         excited = {0: excited_population(b, wb), **{q: excited_population(b, wc) for q in chargers}}
         states = thermal_ensemble(nq, excited, pi_pulse=chargers, samples=samples, seed=seed)
         meta.update(beta=b, ensemble="sampled" if samples else "enumerated", samples=samples)
-
-        def reference(times):
-            full = _star_model(n, j, wb, wc, "pure").full_space()
-            h = (full.h_battery + full.h_charger + full.h_interaction).toarray()
-            idx = np.arange(2**nq)
-            p = np.ones(2**nq)
-            for q, pe in excited.items():
-                bit = (idx >> q) & 1
-                p *= np.where(bit == 1, pe, 1 - pe)
-            flip = 0
-            for q in chargers:
-                flip |= 1 << q
-            p_post = np.empty_like(p)
-            p_post[idx ^ flip] = p  # π pulse on the chargers permutes the populations
-            evals, vecs = np.linalg.eigh(h)
-            rho0 = vecs.conj().T @ (p_post[:, None] * vecs)
-            hb = full.h_battery.toarray()
-            hb_e = vecs.conj().T @ hb @ vecs
-            energy = np.empty(times.size)
-            for i, t in enumerate(times):
-                ph = np.exp(-1j * evals * t)
-                rho_t = ph[:, None] * rho0 * ph.conj()[None, :]
-                energy[i] = float(np.real(np.sum(hb_e.T * rho_t)))
-            return ExactReference(times, energy, "exact thermal density matrix, StarBattery.full_space() Hamiltonian")
     else:
         weights = "linear_response"
-        w = check_finite_real(charger_weight, "charger_weight")
+        w = model.charger_weight
         states = []
         dim = 2**nq
         for code in range(dim):
@@ -130,14 +98,48 @@ def star_charging(n_chargers: int, coupling: float, omega_b: float = 1.0, *, ome
                                            label=format(code, f"0{nq}b")))
         meta.update(charger_weight=w, units="linear response: observables are coefficients of ε")
 
-        def reference(times):
-            from ..solvers import star_polarization
-
-            pol = star_polarization(_star_model(n, j, wb, wc, "high_temperature", charger_weight=w), times)
-            return ExactReference(times, wb * pol / 2.0, "StarBattery high-temperature polarisation (sectors)",
+    def reference(times):
+        curve = charge(model, times, ergotropy=initial != "high_temperature")
+        pol = curve.polarization
+        if initial == "high_temperature":  # ε-coefficient of E = ω_b(1 + εP)/2
+            return ExactReference(times, wb * pol / 2.0, source + " (ε-coefficient ω_b P/2)",
                                   observables={"polarization": pol})
+        return ExactReference(times, curve.energy, source, ergotropy=curve.ergotropy,
+                              observables={"polarization": pol})
 
     return ChargingProgram(name="star", num_qubits=nq, battery_qubits=[0], battery_hamiltonian=battery_h,
                            evolution=evolution, initial_states=states, weights=weights,
-                           observables={"polarization": polarization}, reference=reference, metadata=meta)
+                           observables={"polarization": polarization}, reference=reference, metadata=meta,
+                           model=model)
 
+
+compile_model.register(StarBattery, compile_star)
+
+
+def star_charging(n_chargers: int, coupling: float, omega_b: float = 1.0, *, omega_c: float | None = None,
+                  initial: str = "pure", beta: float | None = None, samples: int | None = None, seed=None,
+                  charger_weight: float = 1.0, order: int = 2, max_step: float | None = 0.1,
+                  steps: int | None = None) -> ChargingProgram:
+    """Compile the star battery (see module docstring) into a Trotterised circuit program:
+    ``compile_model(StarBattery(n_chargers, coupling, omega_b, initial, omega_c=…, beta=…, charger_weight=…))``.
+
+    ``beta`` is used by ``initial="thermal"`` only (required there), ``charger_weight`` by
+    ``"high_temperature"`` only.
+    """
+    n = check_positive_int(n_chargers, "n_chargers")
+    j = check_finite_real(coupling, "coupling", minimum=0.0)
+    wb = check_finite_real(omega_b, "omega_b", minimum=0.0, strict=True)
+    wc = wb if omega_c is None else check_finite_real(omega_c, "omega_c", minimum=0.0, strict=True)
+    if initial not in STAR_CIRCUIT_INITIAL_STATES:
+        raise ConfigError(f"unknown initial state {initial!r}", argument="initial",
+                          allowed=" | ".join(STAR_CIRCUIT_INITIAL_STATES))
+    extra = {}
+    if initial == "thermal":
+        if beta is None:
+            raise InvalidArgumentError("thermal initial states need beta", argument="beta",
+                                       allowed="an inverse temperature >= 0")
+        extra["beta"] = check_finite_real(beta, "beta", minimum=0.0)
+    elif initial == "high_temperature":
+        extra["charger_weight"] = check_finite_real(charger_weight, "charger_weight")
+    model = StarBattery(n, j, wb, initial, omega_c=wc, **extra)
+    return compile_model(model, order=order, max_step=max_step, steps=steps, samples=samples, seed=seed)

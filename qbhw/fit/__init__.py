@@ -6,9 +6,8 @@
 * :mod:`~qbhw.fit.models` — closed-form lmfit models with guesses and bounds (Rabi/Fock,
   damped Rabi, star pure and high temperature, self-discharge, STIRAP transfer, power law).
 * :mod:`~qbhw.fit.theory` — theory-backed models computed by qbhw solvers (Dicke, TC, star,
-  transverse-field Ising), cached; :mod:`~qbhw.fit.stirap` — Ω, T1, Tφ of a transmon-qutrit STIRAP
-  experiment through the pulse solver; :mod:`~qbhw.fit.driven_qubit` — the sample-wise driven qubit
-  (ibmq_armonk data) with per-axis contrast and drive scale.
+  transverse-field Ising), cached. Theory models of single experiments (the transmon-qutrit STIRAP
+  fit, the ibmq_armonk driven qubit) live with their protocols in :mod:`qbhw.protocols`.
 * :func:`fit_curve` → :class:`FitResult` (values, errors, covariance, 95 % intervals, χ²_red
   quality flag, AIC/BIC, residuals, JSON); :func:`profile_integer` /
   :func:`fit_star_high_temperature` for integer parameters chosen by AIC.
@@ -37,7 +36,6 @@ from .data import (
     read_results_dir,
     write_results_dir,
 )
-from .driven_qubit import DrivenQubitModel, QuasiperiodicDrive, armonk_drive_from_header, armonk_fit_data, bloch_at_samples
 from .fitting import fit_curve
 from .ising import ising_work, two_qubit_xx_work
 from .models import (
@@ -55,10 +53,10 @@ from .models import (
 from .profile import ProfileResult, fit_star_high_temperature, profile_integer
 from .result import FitResult, ParameterEstimate
 from .scaling import ScalingResult, fit_scaling_exponent, scaling_from_curves
-from .stirap import StirapChargingModel, StirapExperiment
 from .theory import (
     TheoryModel,
     dicke_coupling_model,
+    model_parameter_fit,
     star_battery_model,
     tavis_cummings_coupling_model,
     transverse_ising_model,
@@ -73,10 +71,9 @@ __all__ = [
     "rabi_charging", "damped_rabi_excited_population", "star_high_temperature_polarization",
     "star_high_temperature_series", "exponential_decay", "stretched_exponential_decay", "stirap_transfer",
     "power_law",
-    "TheoryModel", "dicke_coupling_model", "tavis_cummings_coupling_model", "star_battery_model",
+    "TheoryModel", "model_parameter_fit", "dicke_coupling_model", "tavis_cummings_coupling_model",
+    "star_battery_model",
     "transverse_ising_model", "ising_work", "two_qubit_xx_work",
-    "DrivenQubitModel", "QuasiperiodicDrive", "armonk_drive_from_header", "armonk_fit_data", "bloch_at_samples",
     "fit_curve", "FitResult", "ParameterEstimate", "ProfileResult", "profile_integer", "fit_star_high_temperature",
     "ScalingResult", "fit_scaling_exponent", "scaling_from_curves",
-    "StirapExperiment", "StirapChargingModel",
 ]

@@ -5,10 +5,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
-from scipy.special import comb
+
+from ..solvers.star import star_high_temperature_frequencies
 
 __all__ = [
     "rabi_charging",
@@ -101,36 +100,15 @@ def power_law(n, prefactor, exponent):
 
 # ---------------------------------------------------------------------------------------------
 # star battery at high temperature
-@lru_cache(maxsize=256)
 def star_sector_frequencies(n_chargers: int) -> tuple[np.ndarray, np.ndarray, float]:
     """Frequencies and weights of the exact high-temperature star polarisation (see below).
 
     Returns ``(k, weights, constant)`` such that
-    ``⟨σ_B^z⟩(t)/ε = constant + Σ_i weights[i] cos(2 J k[i] t)``.
+    ``⟨σ_B^z⟩(t)/ε = constant + Σ_i weights[i] cos(2 J k[i] t)``; computed from the collective-spin
+    sectors of :class:`qbhw.models.StarBattery` by
+    :func:`qbhw.solvers.star.star_high_temperature_frequencies` (read-only arrays, cached).
     """
-    n = int(n_chargers)
-    ks, ws = [], []
-    const = 0.0
-    norm = 2.0 ** (n + 1)
-    # spin-j irreps of n spins 1/2: j = n/2, n/2 - 1, ..., multiplicity C(n, n/2 - j) - C(n, n/2 - j - 1)
-    for two_j in range(n, -1, -2):
-        j = two_j / 2.0
-        a = (n - two_j) // 2
-        d_j = comb(n, a, exact=True) - (comb(n, a - 1, exact=True) if a >= 1 else 0)
-        const += d_j * 2.0 * (2.0 * j - 1.0) / norm
-        for two_m in range(-two_j, two_j, 2):  # m = -j .. j-1
-            m = two_m / 2.0
-            ks.append(np.sqrt(j * (j + 1) - m * (m + 1)))
-            ws.append(-4.0 * d_j / norm)
-    k = np.array(ks)
-    w = np.array(ws)
-    # merge equal frequencies (fewer terms to evaluate)
-    if k.size:
-        kr = np.round(k, 12)
-        uk, inv = np.unique(kr, return_inverse=True)
-        w = np.bincount(inv, weights=w)
-        k = uk
-    return k, w, const
+    return star_high_temperature_frequencies(int(n_chargers))
 
 
 def star_high_temperature_polarization(t, coupling, n_chargers: int):
@@ -146,9 +124,11 @@ def star_high_temperature_polarization(t, coupling, n_chargers: int):
     ``⟨σ_B^z⟩/ε = 2^{−(𝒩+1)} Σ_j d_j [2(2j − 1) − 4 Σ_{m=−j}^{j−1} cos(2J t √(j(j+1) − m(m+1)))]``
 
     (starts at −1; short-time series ``−1 + 2𝒩J²t²``). 𝒩 = 1 and 𝒩 = 2 both give
-    ``−cos(2J√𝒩 t)``, so they cannot be told apart from such a curve.
+    ``−cos(2J√𝒩 t)``, so they cannot be told apart from such a curve. The frequencies and weights
+    are those of the sector solver (:func:`qbhw.solvers.star.star_high_temperature_frequencies`,
+    from :class:`qbhw.models.StarBattery`'s sectors); only the vectorised sum is evaluated here.
     """
-    k, w, const = star_sector_frequencies(int(n_chargers))
+    k, w, const = star_high_temperature_frequencies(int(n_chargers))
     t = np.asarray(t, dtype=float)
     # coupling may be an array (a grid for guesses): result shape coupling.shape + t.shape
     return const + np.cos(2.0 * np.multiply.outer(np.multiply.outer(coupling, t), k)) @ w

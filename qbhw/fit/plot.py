@@ -1,20 +1,20 @@
-"""Figures of fits: data with error bars, the fitted curve, normalised residuals (matplotlib, Agg).
+"""Figures of fits: data with error bars, the fitted curve, normalised residuals (matplotlib).
 
 :func:`plot_fit` draws any :class:`~qbhw.fit.result.FitResult` (one panel per series for
-multi-series models such as :class:`~qbhw.fit.driven_qubit.DrivenQubitModel`);
+multi-series models such as :class:`~qbhw.protocols.driven_qubit.DrivenQubitModel`);
 :func:`plot_scaling` a :class:`~qbhw.fit.scaling.ScalingResult` on log-log axes;
 :func:`plot_profile` the criterion of a :class:`~qbhw.fit.profile.ProfileResult` per integer.
-Each returns the ``Figure`` and writes it when ``path`` is given.
+Each returns a ``matplotlib.figure.Figure`` and writes it when ``path`` is given. The figures are
+built with matplotlib's object-oriented API (``Figure`` directly, not ``pyplot``): importing or calling
+these functions never switches the matplotlib backend, never opens a window and does not register the
+figure with pyplot, so they work the same in scripts, on headless machines and in notebooks (where a
+returned ``Figure`` is displayed inline).
 """
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
 
 __all__ = ["plot_fit", "plot_scaling", "plot_profile"]
 
@@ -28,8 +28,8 @@ def plot_fit(result, path=None, *, title: str | None = None, dense: int = 400, s
     if series is None and result.lmfit_result is not None:
         series = getattr(result.lmfit_result.model, "series", None)
     groups = [None] if series is None else list(dict.fromkeys(np.asarray(series).tolist()))
-    fig, axes = plt.subplots(2, len(groups), figsize=(5.5 * len(groups), 5.5), sharex="col", squeeze=False,
-                             gridspec_kw={"height_ratios": [3, 1]})
+    fig = Figure(figsize=(5.5 * len(groups), 5.5))
+    axes = fig.subplots(2, len(groups), sharex="col", squeeze=False, gridspec_kw={"height_ratios": [3, 1]})
     info = result.data_info
     for j, g in enumerate(groups):
         sel = np.ones(result.y.size, bool) if g is None else (np.asarray(series) == g)
@@ -70,7 +70,8 @@ def plot_fit(result, path=None, *, title: str | None = None, dense: int = 400, s
 
 def plot_scaling(result, path=None, *, title: str | None = None):
     """Log-log plot of ``y(N)`` with the fitted power law and its exponent interval."""
-    fig, ax = plt.subplots(figsize=(5, 4))
+    fig = Figure(figsize=(5, 4))
+    ax = fig.subplots()
     ax.errorbar(result.n, result.y, yerr=result.sigma, fmt="o", label="data")
     nd = np.geomspace(result.n.min(), result.n.max(), 200)
     ax.plot(nd, result.evaluate(nd), "-",
@@ -89,7 +90,8 @@ def plot_scaling(result, path=None, *, title: str | None = None):
 
 def plot_profile(profile, path=None):
     """The model-selection criterion (ΔAIC/ΔBIC) of each candidate integer."""
-    fig, ax = plt.subplots(figsize=(5, 3.5))
+    fig = Figure(figsize=(5, 3.5))
+    ax = fig.subplots()
     ks = [row[profile.parameter] for row in profile.table if row["delta"] is not None]
     ds = [row["delta"] for row in profile.table if row["delta"] is not None]
     ax.plot(ks, ds, "o-")

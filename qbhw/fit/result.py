@@ -19,6 +19,14 @@ Quality (``quality``)
     σ given), a free parameter sits at a bound, a relative standard error exceeds 1, or there are
     no degrees of freedom. ``"good"`` otherwise. ``flags`` lists the reasons.
 
+JSON
+    :meth:`FitResult.to_json` / :meth:`FitResult.from_json` round-trip values, standard errors,
+    intervals, covariance, χ² figures, quality flags, notes and the data (x, y, σ, best fit); non-finite
+    numbers are written as ``null`` and read back as NaN (±inf for parameter bounds). The lmfit objects
+    (``lmfit_result`` and the ``evaluator`` of the fitted curve) are *dropped*: a reloaded result cannot
+    evaluate its model between the data points (:meth:`FitResult.evaluate` raises; plots draw the best
+    fit at the data points instead).
+
 Model comparison
     With absolute σ, ``aic = χ² + 2k`` and ``bic = χ² + k ln n`` (Gaussian likelihood with known
     σ, constant dropped); otherwise lmfit's ``n ln(χ²/n) + 2k`` and ``n ln(χ²/n) + k ln n``.
@@ -35,9 +43,12 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..errors import FitError
+from ..errors import DataError, FitError
 
-__all__ = ["ParameterEstimate", "FitResult", "QUALITIES", "Z95", "CHI2_P_BOUNDS"]
+__all__ = ["ParameterEstimate", "FitResult", "QUALITIES", "Z95", "CHI2_P_BOUNDS", "FIT_FORMAT"]
+
+#: format tag of serialised fit results
+FIT_FORMAT = "qbhw-fit/1"
 
 QUALITIES = ("good", "poor", "bad")
 #: two-sided 95 % normal quantile used by linear intervals
@@ -72,6 +83,26 @@ class ParameterEstimate:
                 "ci95": None if self.ci95 is None else [_num(self.ci95[0]), _num(self.ci95[1])],
                 "ci_method": self.ci_method, "vary": self.vary, "min": _num(self.min), "max": _num(self.max),
                 "at_bound": self.at_bound, "derived": self.derived}
+
+    @classmethod
+    def from_dict(cls, name: str, d: dict[str, Any]) -> "ParameterEstimate":
+        """Inverse of :meth:`to_dict` (``null`` numbers read back as NaN, bounds as ±inf)."""
+        ci = d.get("ci95")
+        stderr = d.get("stderr")
+        if stderr is None and (d.get("vary") or d.get("derived")):
+            stderr = math.nan
+        return cls(name, _unnum(d.get("value")), None if stderr is None else float(stderr),
+                   None if ci is None else (_unnum(ci[0]), _unnum(ci[1])), str(d.get("ci_method", "")),
+                   bool(d.get("vary")), _unnum(d.get("min"), -math.inf), _unnum(d.get("max"), math.inf),
+                   bool(d.get("at_bound", False)), bool(d.get("derived", False)))
+
+
+def _unnum(v, default: float = math.nan) -> float:
+    return default if v is None else float(v)
+
+
+def _unarray(values) -> np.ndarray:
+    return np.array([math.nan if v is None else float(v) for v in values], dtype=float)
 
 
 def _num(v):
@@ -183,6 +214,7 @@ class FitResult:
         """JSON-ready dictionary (non-finite numbers become ``null``)."""
         cov = None if self.covariance is None else [[_num(v) for v in row] for row in self.covariance]
         return {
+            "format": FIT_FORMAT,
             "model": self.model_name,
             "formula": self.formula,
             "success": self.success,
@@ -215,6 +247,40 @@ class FitResult:
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "FitResult":
+        """Inverse of :meth:`to_dict`; the lmfit objects are dropped (see the module docstring)."""
+        if not isinstance(d, dict) or "parameters" not in d or "data" not in d:
+            raise DataError("not a serialised qbhw fit result", argument="data",
+                            allowed="a dict written by FitResult.to_dict")
+        data = dict(d["data"])
+        x, y = _unarray(data.pop("x")), _unarray(data.pop("y"))
+        sigma = data.pop("sigma")
+        best = _unarray(data.pop("best_fit"))
+        data.pop("residuals", None)
+        cov = d.get("covariance")
+        pvalue = d.get("chi2_pvalue")
+        return cls(model_name=d["model"], formula=d.get("formula", ""), success=bool(d["success"]),
+                   quality=d["quality"], flags=tuple(d.get("flags", ())), message=d.get("message", ""),
+                   parameter_estimates={k: ParameterEstimate.from_dict(k, v) for k, v in d["parameters"].items()},
+                   varied=tuple(d.get("varied", ())),
+                   covariance=None if cov is None else np.array([[_unnum(v) for v in row] for row in cov],
+                                                                dtype=float).reshape(len(cov), -1),
+                   chi2=_unnum(d.get("chi2")), redchi=_unnum(d.get("redchi")),
+                   chi2_pvalue=None if pvalue is None else float(pvalue), dof=int(d["dof"]), ndata=int(d["ndata"]),
+                   aic=_unnum(d.get("aic")), bic=_unnum(d.get("bic")), x=x, y=y,
+                   sigma=None if sigma is None else _unarray(sigma), best_fit=best,
+                   sigma_kind=d.get("sigma_kind", "none"), uncertainty_note=d.get("uncertainty_note", ""),
+                   data_info=data, notes=list(d.get("notes", ())), extra=dict(d.get("extra") or {}))
+
+    @classmethod
+    def from_json(cls, text_or_path) -> "FitResult":
+        """Read a result written by :meth:`to_json` (JSON text, or a path to a ``.json`` file)."""
+        text = str(text_or_path)
+        if not text.lstrip().startswith("{"):
+            text = Path(text_or_path).read_text(encoding="utf-8")
+        return cls.from_dict(json.loads(text))
 
     def summary(self) -> str:
         lines = [f"{self.model_name}: quality={self.quality} ({', '.join(self.flags) or 'no flags'})",

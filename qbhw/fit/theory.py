@@ -14,11 +14,14 @@ fast enough for fitting by
   ``scale``/``offset`` solved linearly at every grid point; a ``batch_curve(times, grid)``
   evaluates the whole grid at once when the theory can (e.g. stacked ``eigh``).
 
-Factories: :func:`dicke_coupling_model` (g of :class:`qbhw.models.DickeBattery`),
-:func:`tavis_cummings_coupling_model`, :func:`star_battery_model` (J of
-:class:`qbhw.models.StarBattery`, pure or high temperature), :func:`transverse_ising_model`
-(|J| of the transverse-field Ising battery, :mod:`qbhw.fit.ising`). The battery models are
-imported when a factory is called.
+Factories: :func:`model_parameter_fit` fits one parameter of any battery model given as a model
+class or factory ``factory(value) -> BatteryModel`` (the curve is ``qbhw.charge(factory(θ), t)``);
+:func:`dicke_coupling_model` (g of :class:`qbhw.models.DickeBattery`, Ferraro et al., PRL 120,
+117702, 2018), :func:`tavis_cummings_coupling_model` (:class:`qbhw.models.TavisCummingsBattery`) and
+:func:`star_battery_model` (J of :class:`qbhw.models.StarBattery`, Joshi & Mahesh, PRA 106, 042601,
+2022; pure, high-temperature or thermal) are thin wrappers over it; :func:`transverse_ising_model`
+fits |J| of :class:`qbhw.models.TransverseIsingBattery` (Hoang, Metz et al., arXiv:2308.03334) with
+the solver's stacked-``eigh`` scan (:func:`qbhw.solvers.ising.ising_work_grid`).
 """
 
 from __future__ import annotations
@@ -32,19 +35,28 @@ import numpy as np
 
 from ..errors import ConfigError, InvalidArgumentError
 from ..metrics._inputs import check_positive_int
+from ..models import DickeBattery, StarBattery, TavisCummingsBattery
+from ..models.base import BatteryModel
+from ..models.ising import check_chain
+from ..solvers import charge
+from ..solvers.ising import ising_work_grid
 from .models import CurveModel, _shape_scan
 
 __all__ = [
     "TheoryModel",
+    "model_parameter_fit",
     "dicke_coupling_model",
     "tavis_cummings_coupling_model",
     "star_battery_model",
     "transverse_ising_model",
     "CURVE_OBSERVABLES",
+    "PARAMETER_SCANS",
 ]
 
 #: observables a theory model can read from a ChargingCurve
 CURVE_OBSERVABLES = ("energy", "work", "ergotropy", "polarization")
+#: grids of the initial-guess scan of :func:`model_parameter_fit`
+PARAMETER_SCANS = ("log", "linear")
 
 
 class _CurveCache:
@@ -182,90 +194,155 @@ def _observable(curve, observable: str) -> np.ndarray:
     return np.asarray(value, dtype=float)
 
 
-def _model_class(name: str):
-    from .. import models
-
-    cls = getattr(models, name, None)
-    if cls is None:
-        raise ConfigError(f"qbhw.models has no {name} (yet)", argument="model", allowed="an available battery model")
-    return cls
-
-
 def _charge_observable(model, times, observable, charge_options):
-    from ..solvers import charge
-
     opts = {"ergotropy": observable == "ergotropy", **dict(charge_options or {})}
     return _observable(charge(model, times, **opts), observable)
+
+
+def _factory_call(factory: Callable[..., BatteryModel], parameter: str) -> Callable[[float], BatteryModel]:
+    """``value -> factory(**{parameter: value})`` when the factory takes that keyword, else ``factory(value)``."""
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        params = {}
+    by_name = parameter in params and params[parameter].kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                                                 inspect.Parameter.KEYWORD_ONLY)
+    if by_name:
+        return lambda value: factory(**{parameter: value})
+    return lambda value: factory(value)
+
+
+def model_parameter_fit(factory: Callable[..., BatteryModel], parameter: str = "coupling", *,
+                        observable: str = "energy", value_range: tuple[float, float] = (0.01, 1.0),
+                        scan: str = "log", scan_points: int = 40, scale: float | None = 1.0,
+                        offset: float | None = 0.0, charge_options: Mapping[str, Any] | None = None,
+                        derived: Mapping[str, str] | None = None, name: str | None = None,
+                        formula: str | None = None, metadata: Mapping[str, Any] | None = None) -> TheoryModel:
+    """Fit one parameter θ of a battery model to a charging curve through its exact solver.
+
+    The model curve is
+
+        y(t) = scale · qbhw.charge(factory(θ), t).<observable> + offset
+
+    (``observable``: ``"energy"`` = Tr[H_B ρ(t)] above the ground energy, ``"work"`` = E(t) − E(0)
+    (review Eq. 3), ``"ergotropy"`` (Eq. 4) or ``"polarization"``, in the model's energy units).
+
+    Parameters
+    ----------
+    factory:
+        A model class or any callable returning a :class:`~qbhw.models.base.BatteryModel`; it is
+        called as ``factory(**{parameter: θ})`` when it takes a keyword named ``parameter``, else as
+        ``factory(θ)`` (e.g. ``lambda g: DickeBattery(4, g)``).
+    parameter:
+        Name of θ in the fit (and the keyword passed to ``factory``); ``θ ≥ 0`` when
+        ``value_range`` is non-negative.
+    value_range, scan, scan_points:
+        The initial guess scans θ over ``value_range = (lo, hi)`` on ``scan_points`` points,
+        ``"log"`` (geometric, needs lo > 0) or ``"linear"``; the start value is √(lo·hi) (the
+        midpoint when lo ≤ 0).
+    scale, offset:
+        A number fixes that parameter; ``None`` fits it (e.g. a readout contrast).
+    charge_options:
+        Keyword options of :func:`qbhw.charge` (``method``, ``space``, …).
+    derived:
+        ``{name: lmfit expression}`` of derived parameters, e.g. ``{"j_sqrt_n": "coupling*sqrt(3)"}``.
+    name, formula, metadata:
+        Labels of the fit model (default: from the factory's name).
+    """
+    if not callable(factory):
+        raise ConfigError(f"got {factory!r}", argument="factory",
+                          allowed="a battery model class or a callable returning a BatteryModel")
+    if not isinstance(parameter, str) or not parameter.isidentifier():
+        raise ConfigError(f"got {parameter!r}", argument="parameter", allowed="a parameter name (Python identifier)")
+    if observable not in CURVE_OBSERVABLES:
+        raise ConfigError(f"got {observable!r}", argument="observable", allowed=" | ".join(CURVE_OBSERVABLES))
+    if scan not in PARAMETER_SCANS:
+        raise ConfigError(f"got {scan!r}", argument="scan", allowed="'log' (geometric grid) | 'linear'")
+    try:
+        lo, hi = (float(v) for v in value_range)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"got {value_range!r}", argument="value_range", allowed="(lo, hi) with lo < hi")
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi) or (scan == "log" and lo <= 0):
+        raise InvalidArgumentError(f"got {value_range!r}", argument="value_range",
+                                   allowed="finite (lo, hi) with lo < hi (and lo > 0 for scan='log')")
+    points = check_positive_int(scan_points, "scan_points", minimum=2)
+    build = _factory_call(factory, parameter)
+
+    def curve(times, **values):
+        return _charge_observable(build(values[parameter]), times, observable, charge_options)
+
+    label = name or f"{getattr(factory, '__name__', type(factory).__name__)}({parameter})"
+    hint = {"value": math.sqrt(lo * hi) if lo > 0 else 0.5 * (lo + hi)}
+    if lo >= 0:
+        hint["min"] = 0.0
+    grid = np.geomspace(lo, hi, points) if scan == "log" else np.linspace(lo, hi, points)
+    return TheoryModel(curve, {parameter: hint}, name=label,
+                       formula=formula or f"scale * charge({label}, t).{observable} + offset",
+                       scale=scale, offset=offset, scan=(parameter, grid), derived=derived,
+                       metadata={"parameter": parameter, "observable": observable, **dict(metadata or {})})
 
 
 def dicke_coupling_model(n_cells: int, *, observable: str = "energy", coupling_range: tuple[float, float] = (0.01, 1.0),
                          scan_points: int = 40, scale: float | None = 1.0, offset: float | None = 0.0,
                          charge_options: Mapping[str, Any] | None = None, **model_kwargs) -> TheoryModel:
-    """Fit the coupling ``g`` of a Dicke battery (review Eq. 28) to a charging curve.
+    """Fit the coupling ``g`` of a Dicke battery (Ferraro et al., PRL 120, 117702, 2018; review Eq. 28).
 
     The curve is ``qbhw.charge(DickeBattery(n_cells, g, **model_kwargs), t).<observable>``
     (``omega_c``, ``omega_0``, ``photons``, ``cutoff`` as in the model). The guess scans g
-    log-uniformly over ``coupling_range``.
+    log-uniformly over ``coupling_range``. A wrapper of :func:`model_parameter_fit`.
     """
     n = check_positive_int(n_cells, "n_cells")
-    cls = _model_class("DickeBattery")
-
-    def curve(times, coupling):
-        return _charge_observable(cls(n, coupling, **model_kwargs), times, observable, charge_options)
-
-    lo, hi = coupling_range
-    return TheoryModel(curve, {"coupling": {"value": math.sqrt(lo * hi), "min": 0.0}}, name=f"DickeBattery(N={n})",
-                       formula=f"scale * charge(DickeBattery(N={n}, g), t).{observable} + offset   [review Eq. 28]",
-                       scale=scale, offset=offset, scan=("coupling", np.geomspace(lo, hi, scan_points)),
-                       metadata={"n_cells": n, "observable": observable, **model_kwargs})
+    return model_parameter_fit(lambda coupling: DickeBattery(n, coupling, **model_kwargs), "coupling",
+                               observable=observable, value_range=coupling_range, scan="log", scan_points=scan_points,
+                               scale=scale, offset=offset, charge_options=charge_options, name=f"DickeBattery(N={n})",
+                               formula=f"scale * charge(DickeBattery(N={n}, g), t).{observable} + offset   "
+                                       "[review Eq. 28]",
+                               metadata={"n_cells": n, **model_kwargs})
 
 
 def tavis_cummings_coupling_model(n_cells: int, *, observable: str = "energy",
                                   coupling_range: tuple[float, float] = (0.01, 1.0), scan_points: int = 40,
                                   scale: float | None = 1.0, offset: float | None = 0.0,
                                   charge_options: Mapping[str, Any] | None = None, **model_kwargs) -> TheoryModel:
-    """Fit the coupling ``g`` of a Tavis–Cummings battery (seed-spec §2.8) to a charging curve."""
+    """Fit the coupling ``g`` of a Tavis–Cummings battery (the rotating-wave Dicke battery) to a charging
+    curve: ``qbhw.charge(TavisCummingsBattery(n_cells, g, **model_kwargs), t)``; a wrapper of
+    :func:`model_parameter_fit` (log scan over ``coupling_range``)."""
     n = check_positive_int(n_cells, "n_cells")
-    cls = _model_class("TavisCummingsBattery")
-
-    def curve(times, coupling):
-        return _charge_observable(cls(n, coupling, **model_kwargs), times, observable, charge_options)
-
-    lo, hi = coupling_range
-    return TheoryModel(curve, {"coupling": {"value": math.sqrt(lo * hi), "min": 0.0}},
-                       name=f"TavisCummingsBattery(N={n})",
-                       formula=f"scale * charge(TavisCummingsBattery(N={n}, g), t).{observable} + offset   [seed-spec 2.8]",
-                       scale=scale, offset=offset, scan=("coupling", np.geomspace(lo, hi, scan_points)),
-                       metadata={"n_cells": n, "observable": observable, **model_kwargs})
+    return model_parameter_fit(lambda coupling: TavisCummingsBattery(n, coupling, **model_kwargs), "coupling",
+                               observable=observable, value_range=coupling_range, scan="log", scan_points=scan_points,
+                               scale=scale, offset=offset, charge_options=charge_options,
+                               name=f"TavisCummingsBattery(N={n})",
+                               formula=f"scale * charge(TavisCummingsBattery(N={n}, g), t).{observable} + offset   "
+                                       "[rotating-wave Dicke]",
+                               metadata={"n_cells": n, **model_kwargs})
 
 
 def star_battery_model(n_chargers: int, *, initial: str = "pure", observable: str | None = None,
                        coupling_range: tuple[float, float] = (0.01, 3.0), scan_points: int = 80,
                        scale: float | None = 1.0, offset: float | None = 0.0,
                        charge_options: Mapping[str, Any] | None = None, **model_kwargs) -> TheoryModel:
-    """Fit the exchange ``J`` of a star battery (seed-spec §3.4) through :class:`qbhw.models.StarBattery`.
+    """Fit the exchange ``J`` of a star battery (Joshi & Mahesh, PRA 106, 042601, 2022; review Sec. VI.D)
+    through :class:`qbhw.models.StarBattery`; a wrapper of :func:`model_parameter_fit`.
 
     ``initial="pure"``: observable ``energy`` by default; the derived parameter ``j_sqrt_n``
     (= J√𝒩, the only combination a pure-state curve determines) is reported with its error.
     ``initial="high_temperature"``: observable ``polarization`` (⟨σ_B^z⟩/ε) by default; 𝒩 is
     chosen by profiling (:func:`qbhw.fit.profile.fit_star_high_temperature` with
     ``model_factory=lambda n: star_battery_model(n, initial="high_temperature")``).
+    ``initial="thermal"`` (pass ``beta=β`` among ``model_kwargs``): observable ``polarization``
+    (⟨σ_B^z⟩) by default. The guess scans J linearly over ``coupling_range``.
     """
     n = check_positive_int(n_chargers, "n_chargers")
-    cls = _model_class("StarBattery")
     obs = observable or ("energy" if initial == "pure" else "polarization")
-
-    def curve(times, coupling):
-        return _charge_observable(cls(n, coupling, initial=initial, **model_kwargs), times, obs, charge_options)
-
-    lo, hi = coupling_range
     # the curve is periodic-like in J t: a linear grid resolves neighbouring aliases evenly
-    return TheoryModel(curve, {"coupling": {"value": math.sqrt(lo * hi), "min": 0.0}},
-                       name=f"StarBattery(N={n}, {initial})",
-                       formula=f"scale * charge(StarBattery(N={n}, J, initial={initial!r}), t).{obs} + offset   [seed-spec 3.4]",
-                       scale=scale, offset=offset, scan=("coupling", np.linspace(lo, hi, scan_points)),
-                       derived={"j_sqrt_n": f"coupling*{math.sqrt(n)!r}"},
-                       metadata={"n_chargers": n, "initial": initial, "observable": obs, **model_kwargs})
+    return model_parameter_fit(lambda coupling: StarBattery(n, coupling, initial=initial, **model_kwargs), "coupling",
+                               observable=obs, value_range=coupling_range, scan="linear", scan_points=scan_points,
+                               scale=scale, offset=offset, charge_options=charge_options,
+                               derived={"j_sqrt_n": f"coupling*{math.sqrt(n)!r}"},
+                               name=f"StarBattery(N={n}, {initial})",
+                               formula=f"scale * charge(StarBattery(N={n}, J, initial={initial!r}), t).{obs} + offset"
+                                       "   [Joshi & Mahesh 2022]",
+                               metadata={"n_chargers": n, "initial": initial, **model_kwargs})
 
 
 def transverse_ising_model(n_qubits: int, m_cells: int, field: float, *, field_in_charging: bool = True,
@@ -279,19 +356,14 @@ def transverse_ising_model(n_qubits: int, m_cells: int, field: float, *, field_i
     guess scans |J| up to ``coupling_max`` (default: the sampling limit ``π/(2 Δt_min)`` of the
     data, set at the first fit).
     """
-    from .ising import ising_work, ising_work_batch
-
-    nq = check_positive_int(n_qubits, "n_qubits", minimum=2)
-    mc = check_positive_int(m_cells, "m_cells")
-    if mc > nq:
-        raise InvalidArgumentError(f"m_cells = {mc} > n_qubits = {nq}", argument="m_cells", allowed=f"<= {nq}")
+    nq, mc = check_chain(n_qubits, m_cells)
     h = float(field)
 
     def curve(times, coupling_abs):
-        return ising_work(times, coupling_abs, h, nq, mc, field_in_charging=field_in_charging)
+        return ising_work_grid(times, [coupling_abs], h, nq, mc, field_in_charging=field_in_charging)[0]
 
     def batch(times, grid):
-        return ising_work_batch(times, grid, h, nq, mc, field_in_charging=field_in_charging)
+        return ising_work_grid(times, grid, h, nq, mc, field_in_charging=field_in_charging)
 
     def sampling_grid(x):
         xs = np.unique(x)

@@ -13,6 +13,10 @@ A :class:`ChargingCurve` holds
 * ``metadata`` — model, parameters and conventions;
 * ``observables`` — further named arrays on the same time grid (e.g. the
   high-temperature star battery's ``polarization``), readable as attributes.
+
+:meth:`ChargingCurve.to_dict` / :meth:`ChargingCurve.from_dict` (and ``to_json`` / ``from_json``)
+round-trip a curve exactly, including the instantaneous power it was built with (analytic or
+finite-difference), through :mod:`qbhw.serialization`.
 """
 
 from __future__ import annotations
@@ -22,14 +26,18 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DimensionMismatchError
+from ..errors import DataError, DimensionMismatchError
+from ..serialization import JsonMixin, from_jsonable, to_jsonable
 from .power import PowerCurve, power_curve
 
-__all__ = ["ChargingCurve", "make_charging_curve"]
+__all__ = ["ChargingCurve", "make_charging_curve", "CURVE_FORMAT"]
+
+#: format tag of serialised curves
+CURVE_FORMAT = "qbhw-curve/1"
 
 
 @dataclass(frozen=True)
-class ChargingCurve:
+class ChargingCurve(JsonMixin):
     times: np.ndarray
     energy: np.ndarray
     work: np.ndarray
@@ -75,6 +83,27 @@ class ChargingCurve:
             raise AttributeError("this curve has no ergotropy (state unknown)")
         t = self.charging_time(tau)
         return self.value_at(self.ergotropy, t) / self.value_at(self.energy, t)
+
+    # ---- serialisation ----------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Strict-JSON data (see :mod:`qbhw.serialization`); :meth:`from_dict` rebuilds an equal curve."""
+        return {"format": CURVE_FORMAT, "kind": self.kind,
+                "times": to_jsonable(self.times), "energy": to_jsonable(self.energy),
+                "work": to_jsonable(self.work), "ergotropy": to_jsonable(self.ergotropy),
+                "power": to_jsonable(self.power.power),
+                "observables": {k: to_jsonable(np.asarray(v)) for k, v in self.observables.items()},
+                "metadata": to_jsonable(self.metadata)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ChargingCurve":
+        """Inverse of :meth:`to_dict`."""
+        if not isinstance(data, dict) or data.get("format") != CURVE_FORMAT:
+            raise DataError(f"not a qbhw charging curve (format {data.get('format') if isinstance(data, dict) else None!r})",
+                            argument="data", allowed=f"a dict written by ChargingCurve.to_dict ({CURVE_FORMAT})")
+        d = {k: from_jsonable(v) for k, v in data.items()}
+        return make_charging_curve(d["times"], d["energy"], work=d["work"], ergotropy=d["ergotropy"],
+                                   power=d["power"], kind=d["kind"], metadata=d["metadata"],
+                                   observables=d["observables"])
 
 
 def make_charging_curve(times, energy, *, work=None, ergotropy=None, power=None, kind="trajectory",

@@ -3,6 +3,7 @@
 from .base import BatteryModel, FullSpaceModel, check_space
 from .cavity import CavityBattery, DickeBattery, RabiBattery, TavisCummingsBattery
 from .gaussian import GaussianBosonicBattery, GaussianState
+from .ising import TransverseIsingBattery
 from .mbl import MBLBattery
 from .qsl_example import QSLBattery
 from .spin_chain import SpinChainBattery
@@ -11,5 +12,5 @@ from .syk import SYKBattery
 
 __all__ = ["BatteryModel", "FullSpaceModel", "check_space",
            "CavityBattery", "DickeBattery", "RabiBattery", "TavisCummingsBattery",
-           "StarBattery", "SpinChainBattery", "SYKBattery", "MBLBattery", "GaussianBosonicBattery", "GaussianState",
-           "QSLBattery"]
+           "StarBattery", "TransverseIsingBattery", "SpinChainBattery", "SYKBattery", "MBLBattery",
+           "GaussianBosonicBattery", "GaussianState", "QSLBattery"]

@@ -1,6 +1,7 @@
 """Sparse qubit operators in the qbhw conventions, and shared argument checks of the qubit models.
 
-Conventions (design.md): computational |0⟩ = |g⟩, |1⟩ = |e⟩; the review's Pauli operators are
+Conventions (:mod:`qbhw.conventions`, where the single-qubit matrices below are defined once and
+imported from): computational |0⟩ = |g⟩, |1⟩ = |e⟩; the review's Pauli operators are
 
     σ^x = X,   σ^y = −Y,   σ^z = −Z,   σ^+ = |e⟩⟨g| = |1⟩⟨0|,   σ^− = |g⟩⟨e|,
 
@@ -13,21 +14,17 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from ..conventions import SIGMA_MINUS, SIGMA_PLUS, SIGMA_X
+from ..conventions import SIGMA_Y_REVIEW as SIGMA_Y  # = −Y (review σ^y with |g⟩ = |0⟩)
+from ..conventions import SIGMA_Z_REVIEW as SIGMA_Z  # = −Z (σ^z|e⟩ = +|e⟩)
 from ..errors import InvalidArgumentError
 from ..metrics._inputs import check_finite_real, check_positive_int
 
 __all__ = [
-    "SIGMA_X", "SIGMA_Y", "SIGMA_Z", "SIGMA_PLUS", "SIGMA_MINUS", "IDENTITY_2",
+    "SIGMA_X", "SIGMA_Y", "SIGMA_Z", "SIGMA_PLUS", "SIGMA_MINUS",
     "site_operator", "two_site_operator", "excitation_counts",
     "check_coupling", "check_real", "check_size", "check_max_size",
 ]
-
-IDENTITY_2 = np.eye(2, dtype=complex)
-SIGMA_X = np.array([[0, 1], [1, 0]], dtype=complex)            # = X
-SIGMA_Y = np.array([[0, 1j], [-1j, 0]], dtype=complex)         # = −Y (review σ^y with |g⟩ = |0⟩)
-SIGMA_Z = np.array([[-1, 0], [0, 1]], dtype=complex)           # = −Z (σ^z|e⟩ = +|e⟩)
-SIGMA_PLUS = np.array([[0, 0], [1, 0]], dtype=complex)         # |e⟩⟨g| = |1⟩⟨0|
-SIGMA_MINUS = SIGMA_PLUS.T.copy()                               # |g⟩⟨e|
 
 
 def site_operator(op: np.ndarray, site: int, n_sites: int) -> sp.csr_matrix:

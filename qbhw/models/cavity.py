@@ -54,6 +54,7 @@ The two-photon model is unbounded below at and beyond the spectral collapse
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from math import comb, lgamma
 from typing import Any
@@ -242,13 +243,23 @@ class CavityBattery(BatteryModel):
         else:
             self.photons = check_finite_real(photons, "photons", minimum=0.0)
         self.min_photons = check_positive_int(min_photons, "min_photons", minimum=0)
+        self.cutoff = self._check_cutoff(cutoff)
+        if self.photon_order == 2 and not self.rwa:
+            limit = self.omega_c / (2.0 * self.n_cells)
+            if self.effective_coupling >= limit:
+                raise InvalidArgumentError(
+                    f"two-photon coupling g_eff = {self.effective_coupling:g} is at or beyond the spectral "
+                    f"collapse g_eff = ω_c/(2N) = {limit:g}, where the model is unbounded below",
+                    argument="coupling", allowed=f"g_eff < {limit:g}")
+
+    def _check_cutoff(self, cutoff):
         # the initial photon number (coherent charger: its mean, rounded up); a coherent state's
         # Poisson tail above the cut-off is dropped and shows up in cutoff_population()
-        top = int(self.photons) if charger == "fock" else int(np.ceil(self.photons))
+        top = int(self.photons) if self.charger == "fock" else int(np.ceil(self.photons))
         if cutoff is not None:
             cutoff = check_positive_int(cutoff, "cutoff", minimum=0)
             if cutoff < top:
-                what = "the initial photon number" if charger == "fock" else "the mean photon number"
+                what = "the initial photon number" if self.charger == "fock" else "the mean photon number"
                 raise TruncationError(f"cut-off {cutoff} is below {what} ({self.photons})", argument="cutoff",
                                       allowed=f"an integer >= {top}, or None for an automatic cut-off")
             if self.min_photons > self._initial_bottom_photon():
@@ -258,14 +269,15 @@ class CavityBattery(BatteryModel):
         elif self.min_photons:
             raise ConfigError("min_photons needs a fixed cut-off", argument="min_photons",
                               allowed="0 when cutoff=None (the automatic window chooses it)")
-        self.cutoff = cutoff
-        if self.photon_order == 2 and not self.rwa:
-            limit = self.omega_c / (2.0 * self.n_cells)
-            if self.effective_coupling >= limit:
-                raise InvalidArgumentError(
-                    f"two-photon coupling g_eff = {self.effective_coupling:g} is at or beyond the spectral "
-                    f"collapse g_eff = ω_c/(2N) = {limit:g}, where the model is unbounded below",
-                    argument="coupling", allowed=f"g_eff < {limit:g}")
+        return cutoff
+
+    def with_cutoff(self, cutoff) -> "CavityBattery":
+        """A copy of this model (same class and parameters) with photon cut-off ``cutoff``
+        (``None``: automatic), validated as in the constructor."""
+        new = copy.copy(self)
+        new.__dict__.pop("_sector_cache", None)
+        new.cutoff = new._check_cutoff(cutoff)
+        return new
 
     # ---- parameters ------------------------------------------------------------------
     @property

@@ -36,6 +36,21 @@ Initial states (``initial=``):
   (the identity part contributes nothing since Tr_s σ_B^z(t) = 0); ``P`` is independent of ε
   and is the ε → 0 linear-response limit of the thermal state. Exact for 𝒩 = 36 without any
   2^37 matrix.
+* ``"thermal"`` (with ``beta`` = β ≥ 0): every spin thermal at inverse temperature β with its own
+  splitting, excited population ``p_e = 1/(1 + e^{βω})`` (ω_b for the battery, ω_c for the chargers),
+  then the chargers inverted by a π pulse (charger excited population ``q = 1/(1 + e^{−βω_c})``) —
+  the NMR preparation of Joshi & Mahesh (PRA 106, 042601, 2022) before the high-temperature
+  expansion. The charger state ``Π_j [q|e⟩⟨e| + (1 − q)|g⟩⟨g|] = Σ_k q^k (1 − q)^{𝒩−k} P_k`` (P_k the
+  projector on k excited chargers, k = 𝒩/2 + m) is diagonal in every sector |s, m⟩ with a weight
+  that depends on m only, so
+
+      ρ_0 = ⊕_s d_s ⊕_m [(1 − p_B)|g⟩⟨g| + p_B|e⟩⟨e|] ⊗ q^{𝒩/2+m}(1 − q)^{𝒩/2−m} |s, m⟩⟨s, m|
+
+  exactly (Tr ρ_0 = 1), with ``p_B = 1/(1 + e^{βω_b})``. β = 0 is the maximally mixed state.
+  Energies are absolute: ``E = ω_b(1 + ⟨σ_B^z⟩)/2`` and ``W = E(t) − E(0)``.
+
+Every initial state is diagonal in the sector basis; the solver needs only that diagonal
+(:meth:`StarBattery.sector_diagonal_weights`), so the three states share one code path.
 
 Energy, work and ergotropy. The number of excitations is conserved and the initial states
 are diagonal in it, so the battery's reduced state stays diagonal:
@@ -63,6 +78,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 
 from ..errors import ConfigError, InvalidArgumentError
 from ._qubit_ops import SIGMA_MINUS, SIGMA_PLUS, check_coupling, check_max_size, check_real, check_size, site_operator
@@ -70,7 +86,7 @@ from .base import BatteryModel, FullSpaceModel, check_space
 
 __all__ = ["StarBattery", "StarSector", "charger_spin_sectors", "STAR_INITIAL_STATES"]
 
-STAR_INITIAL_STATES = ("pure", "high_temperature")
+STAR_INITIAL_STATES = ("pure", "high_temperature", "thermal")
 #: largest 𝒩 for the brute-force ``full_space()`` (2^(𝒩+1) states)
 MAX_FULL_SPACE_CHARGERS = 12
 
@@ -114,20 +130,24 @@ class StarBattery(BatteryModel):
     omega_b:
         Battery splitting ω_b > 0.
     initial:
-        ``"pure"`` or ``"high_temperature"``.
+        ``"pure"``, ``"high_temperature"`` or ``"thermal"`` (see the module docstring).
     omega_c:
         Charger splitting (default ``omega_b``: resonant).
     charger_weight:
         ε_C/ε_B of the high-temperature state (default 1).
     epsilon:
         ``None`` (linear response, energies per unit ε) or the finite ε of the state.
+    beta:
+        Inverse temperature β ≥ 0 (units of 1/ω_b) of the ``"thermal"`` state; required there,
+        ``None`` otherwise.
     """
 
     name = "star battery (central spin)"
     protocol = "charger"
 
     def __init__(self, n_chargers: int, coupling: float, omega_b: float = 1.0, initial: str = "pure", *,
-                 omega_c: float | None = None, charger_weight: float = 1.0, epsilon: float | None = None):
+                 omega_c: float | None = None, charger_weight: float = 1.0, epsilon: float | None = None,
+                 beta: float | None = None):
         self.n_chargers = check_size(n_chargers, "n_chargers")
         self.coupling = check_coupling(coupling, "coupling")
         self.omega_b = check_coupling(omega_b, "omega_b", strict=True)
@@ -138,9 +158,18 @@ class StarBattery(BatteryModel):
         self.initial = initial
         self.charger_weight = check_real(charger_weight, "charger_weight")
         self.epsilon_max = 1.0 / (1.0 + abs(self.charger_weight) * self.n_chargers)
-        if epsilon is not None and initial == "pure":
+        if epsilon is not None and initial != "high_temperature":
             raise ConfigError("epsilon only applies to the high-temperature state", argument="epsilon",
-                              allowed="None for initial='pure'")
+                              allowed=f"None for initial={initial!r}")
+        if initial == "thermal":
+            if beta is None:
+                raise ConfigError("the thermal initial state needs an inverse temperature", argument="beta",
+                                  allowed="beta >= 0 (units of 1/omega_b)")
+            beta = check_coupling(beta, "beta")
+        elif beta is not None:
+            raise ConfigError("beta only applies to the thermal state", argument="beta",
+                              allowed=f"None for initial={initial!r}")
+        self.beta = beta
         if epsilon is not None:
             eps = check_real(epsilon, "epsilon")
             if not 0 < eps <= self.epsilon_max:
@@ -172,6 +201,40 @@ class StarBattery(BatteryModel):
     def spin_sectors(self) -> list[StarSector]:
         """The sectors the model space contains, in the order of the basis."""
         return list(self._sectors)
+
+    @property
+    def battery_excited_population(self) -> float:
+        """Thermal state: ``p_B = 1/(1 + e^{βω_b})``."""
+        return float(expit(-self.beta * self.omega_b))
+
+    @property
+    def charger_excited_population(self) -> float:
+        """Thermal state: a charger's excited population after the π pulse, ``q = 1/(1 + e^{−βω_c})``."""
+        return float(expit(self.beta * self.omega_c))
+
+    def sector_diagonal_weights(self, sec: StarSector) -> tuple[np.ndarray, np.ndarray]:
+        """``(w_g, w_e)`` over ``m = −s … s``: the diagonal of the sector source operator ``X_s`` on
+        |g; s, m⟩ and |e; s, m⟩ (see :meth:`sector_source_operator`; every initial state is diagonal).
+
+        * pure: 1 on |g; 𝒩/2, 𝒩/2⟩, 0 elsewhere;
+        * high temperature: ``d_s/2^{𝒩+1} · (∓1 + 2w m)`` (the deviation ``−σ_B^z + 2wS^z``);
+        * thermal: ``d_s · (1 − p_B, p_B) · q^{𝒩/2+m} (1 − q)^{𝒩/2−m}`` (the state itself).
+        """
+        m = sec.m_values
+        if self.initial == "pure":
+            w_g = np.zeros_like(m)
+            if sec.spin == Fraction(self.n_chargers, 2):  # |e…e⟩ = |s = 𝒩/2, m = 𝒩/2⟩
+                w_g[-1] = 1.0
+            return w_g, np.zeros_like(m)
+        if self.initial == "high_temperature":
+            weight = self.sector_weight(sec)
+            w = self.charger_weight
+            return weight * (1.0 + 2.0 * w * m), weight * (-1.0 + 2.0 * w * m)
+        q = self.charger_excited_population
+        half = self.n_chargers / 2.0
+        charger = sec.multiplicity * q ** (half + m) * (1.0 - q) ** (half - m)
+        p_b = self.battery_excited_population
+        return (1.0 - p_b) * charger, p_b * charger
 
     def sector_weight(self, sec: StarSector) -> float:
         """``d_s / 2^{𝒩+1}``: the weight of one copy of the sector in the high-temperature state."""
@@ -222,11 +285,14 @@ class StarBattery(BatteryModel):
         return self._block_diag(2)
 
     def sector_initial_state(self, sec: StarSector, epsilon: float) -> np.ndarray:
-        """The sector block of the initial state (vector for pure, weighted matrix for high temperature)."""
+        """The sector block of the initial state (vector for pure, weighted matrix for high temperature
+        and thermal; ``epsilon`` only matters for high temperature)."""
         if self.initial == "pure":
             psi = np.zeros(sec.dimension, dtype=complex)
             psi[2 * (sec.m_values.size - 1)] = 1.0  # |g; s, m = s⟩
             return psi
+        if self.initial == "thermal":
+            return self.sector_source_operator(sec)
         b = np.tile([-1.0, 1.0], sec.m_values.size)
         mm = np.repeat(sec.m_values, 2)
         weight = self.sector_weight(sec)
@@ -234,14 +300,11 @@ class StarBattery(BatteryModel):
 
     def sector_source_operator(self, sec: StarSector) -> np.ndarray:
         """``X_s``, the part of the initial sector block whose ⟨σ_B^z(t)⟩ is reported: the projector on
-        |g; 𝒩/2, 𝒩/2⟩ (pure), or the multiplicity-weighted deviation ``d_s(−σ_B^z + 2wS^z)/2^{𝒩+1}``
-        (high temperature: ρ_0 = identity part + ε X, and Tr_s σ_B^z(t) = 0)."""
-        if self.initial == "pure":
-            psi = self.sector_initial_state(sec, 0.0)
-            return np.outer(psi, psi.conj())
-        sz = np.tile([-1.0, 1.0], sec.m_values.size)
-        mm = np.repeat(sec.m_values, 2)
-        return np.diag(self.sector_weight(sec) * (-sz + 2.0 * self.charger_weight * mm)).astype(complex)
+        |g; 𝒩/2, 𝒩/2⟩ (pure), the multiplicity-weighted deviation ``d_s(−σ_B^z + 2wS^z)/2^{𝒩+1}``
+        (high temperature: ρ_0 = identity part + ε X, and Tr_s σ_B^z(t) = 0), or the thermal sector
+        block itself (``d_s`` copies). Diagonal, from :meth:`sector_diagonal_weights`."""
+        w_g, w_e = self.sector_diagonal_weights(sec)
+        return np.diag(np.stack([w_g, w_e], axis=1).ravel()).astype(complex)
 
     def initial_state(self) -> np.ndarray:
         """Pure: the vector |g; 𝒩/2, 𝒩/2⟩. High temperature: the density matrix on the sector
@@ -249,6 +312,8 @@ class StarBattery(BatteryModel):
         ``epsilon=None``, at ε = 1/(1 + |w|𝒩); P = ⟨σ_B^z⟩/ε does not depend on that choice)."""
         if self.initial == "pure":
             return self.sector_initial_state(self._sectors[0], 0.0)
+        if self.initial == "thermal":
+            return sp.block_diag([self.sector_source_operator(sec) for sec in self._sectors], format="csr").toarray()
         eps = self.epsilon if self.epsilon is not None else self.epsilon_max
         blocks = [self.sector_initial_state(sec, eps) for sec in self._sectors]
         return sp.block_diag(blocks, format="csr").toarray()
@@ -274,7 +339,8 @@ class StarBattery(BatteryModel):
         """The model on all 2^(𝒩+1) states (battery = site 0, chargers = sites 1…𝒩; 𝒩 ≤ 12).
 
         For ``"high_temperature"`` the initial state is the density matrix at ``epsilon`` (or
-        ε = 1/(1 + |w|𝒩) when ``epsilon=None``).
+        ε = 1/(1 + |w|𝒩) when ``epsilon=None``); for ``"thermal"`` the product of the spins' thermal
+        states with the chargers π-pulsed (a diagonal density matrix).
         """
         n = self.n_chargers
         check_max_size(n, MAX_FULL_SPACE_CHARGERS, "n_chargers", "the full-space star battery")
@@ -291,6 +357,13 @@ class StarBattery(BatteryModel):
         if self.initial == "pure":
             psi0 = np.zeros(dim, dtype=complex)
             psi0[dim - 2] = 1.0  # chargers (sites 1…𝒩) in |1⟩ = |e⟩, battery (site 0) in |0⟩ = |g⟩
+        elif self.initial == "thermal":
+            idx = np.arange(dim)
+            p_b, q = self.battery_excited_population, self.charger_excited_population
+            pops = np.where(idx & 1, p_b, 1.0 - p_b)
+            for j in range(1, sites):
+                pops = pops * np.where((idx >> j) & 1, q, 1.0 - q)
+            psi0 = np.diag(pops).astype(complex)
         else:
             eps = self.epsilon if self.epsilon is not None else self.epsilon_max
             idx = np.arange(dim)
@@ -305,5 +378,5 @@ class StarBattery(BatteryModel):
     def conventions(self) -> dict[str, Any]:
         return {"n_chargers": self.n_chargers, "coupling": self.coupling, "omega_b": self.omega_b,
                 "omega_c": self.omega_c, "initial": self.initial, "charger_weight": self.charger_weight,
-                "epsilon": self.epsilon, "interaction": "J Σ_j (σ_B^+ σ_j^− + h.c.)",
+                "epsilon": self.epsilon, "beta": self.beta, "interaction": "J Σ_j (σ_B^+ σ_j^− + h.c.)",
                 "frame": "lab (H_B + H_C + H_1); equals the rotating frame when omega_c == omega_b"}

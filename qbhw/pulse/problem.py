@@ -30,7 +30,8 @@ import numpy as np
 from ..errors import ConfigError, DimensionMismatchError, InvalidArgumentError
 from ._errors import RWACutoffError, UnknownChannelError
 
-__all__ = ["LinearProblem", "compile_problem", "frame_of"]
+__all__ = ["LinearProblem", "compile_problem", "frame_of", "commutator_superoperator", "dissipator_superoperator",
+           "lindblad_superoperator"]
 
 _FREQ_DECIMALS = 9  # rad/ns: terms closer than 1e-9 rad/ns in frequency are merged
 
@@ -142,19 +143,56 @@ def frame_of(model, frame) -> tuple[np.ndarray, np.ndarray]:
     return V.astype(complex), f
 
 
-def _superop_comm(H: np.ndarray) -> np.ndarray:
-    """``−i[H, ·]`` on row-major vec(ρ)."""
+def commutator_superoperator(H: np.ndarray) -> np.ndarray:
+    """``−i[H, ·]`` as a ``d² × d²`` matrix acting on the row-major ``vec(ρ)``.
+
+    Row-major (C-order) vectorisation ``vec(ρ)[i·d + j] = ρ[i, j]`` gives ``vec(AρB) = (A ⊗ Bᵀ) vec(ρ)``, hence
+    ``−i(H ⊗ 1 − 1 ⊗ Hᵀ)``. ``H`` in rad/ns (ħ = 1) gives a generator in 1/ns.
+    """
+    H = np.asarray(H, dtype=complex)
     d = H.shape[0]
     eye = np.eye(d)
     return -1j * (np.kron(H, eye) - np.kron(eye, H.T))
 
 
-def _superop_diss(L: np.ndarray, Lp: np.ndarray) -> np.ndarray:
-    """``L ρ Lp† − ½ (Lp†L ρ + ρ Lp†L)`` on row-major vec(ρ)."""
+def dissipator_superoperator(L: np.ndarray, Lp: np.ndarray | None = None) -> np.ndarray:
+    """``L ρ Lp† − ½ (Lp†L ρ + ρ Lp†L)`` on the row-major ``vec(ρ)`` (``Lp = L`` by default: the GKSL dissipator D[L]).
+
+    ``D[L]ρ = LρL† − ½{L†L, ρ}`` (Lindblad form; review Campaioli et al., Rev. Mod. Phys. 96, 031001 (2024),
+    Sec. V on open-system batteries). The cross terms ``L ≠ Lp`` arise when a jump operator is split into
+    frequency components in a rotating frame (:func:`compile_problem` keeps them all). ``L`` in ns^{-1/2}.
+    Convention: ``vec(AρB) = (A ⊗ Bᵀ) vec(ρ)`` (see :func:`commutator_superoperator`).
+    """
+    L = np.asarray(L, dtype=complex)
+    Lp = L if Lp is None else np.asarray(Lp, dtype=complex)
     d = L.shape[0]
     eye = np.eye(d)
     LL = Lp.conj().T @ L
     return np.kron(L, Lp.conj()) - 0.5 * np.kron(LL, eye) - 0.5 * np.kron(eye, LL.T)
+
+
+def lindblad_superoperator(hamiltonian: np.ndarray, jump_operators=()) -> np.ndarray:
+    """The GKSL generator ``𝓛 = −i[H, ·] + Σ_k D[L_k]`` as a ``d² × d²`` matrix on the row-major ``vec(ρ)``.
+
+    ``dρ/dt = 𝓛ρ = −i[H, ρ] + Σ_k (L_k ρ L_k† − ½{L_k†L_k, ρ})`` (ħ = 1; review Campaioli et al., Rev. Mod.
+    Phys. 96, 031001 (2024), Sec. V). Parameters: ``hamiltonian`` (d, d) Hermitian in rad/ns;
+    ``jump_operators`` an iterable of (d, d) matrices in ns^{-1/2} (e.g. ``√(1/T1) b`` and ``√(2/Tφ) n̂``).
+    Vectorisation: row-major, ``vec(ρ)[i·d + j] = ρ[i, j]`` (``ρ.reshape(-1)``), so ``vec(AρB) = (A ⊗ Bᵀ)vec(ρ)``;
+    QuTiP's ``liouvillian`` uses column stacking (``vec_c(ρ) = vec(ρᵀ)``), i.e. the same matrix with the
+    two Kronecker factors swapped.
+    """
+    H = np.asarray(hamiltonian, dtype=complex)
+    if H.ndim != 2 or H.shape[0] != H.shape[1]:
+        raise DimensionMismatchError(f"shape {H.shape}", argument="hamiltonian", allowed="a square (d, d) matrix")
+    d = H.shape[0]
+    out = commutator_superoperator(H)
+    for L in jump_operators:
+        L = np.asarray(L, dtype=complex)
+        if L.shape != (d, d):
+            raise DimensionMismatchError(f"jump operator of shape {L.shape}", argument="jump_operators",
+                                         allowed=f"({d}, {d}) matrices")
+        out = out + dissipator_superoperator(L)
+    return out
 
 
 def _components(op: np.ndarray, f: np.ndarray, shift: float) -> dict[float, np.ndarray]:
@@ -233,11 +271,11 @@ def compile_problem(model, signals, *, frame="rotating", rwa_cutoff_ghz: float |
     ops, freqs, coeffs, sources = [], [], [], []
     for M, Om, amps, ch in h_terms:
         for mat, om, conj in ((M, Om, False), (M.conj().T, -Om, True)):
-            ops.append(_superop_comm(mat) if open_ else -1j * mat)
+            ops.append(commutator_superoperator(mat) if open_ else -1j * mat)
             freqs.append(om)
             coeffs.append((amps, conj))  # (L, n) amplitudes, conjugated or not
             sources.append((ch, conj))
-    A0 = _superop_comm(K0) if open_ else -1j * K0
+    A0 = commutator_superoperator(K0) if open_ else -1j * K0
     if open_:
         jumps = [V.conj().T @ L @ V for L in model.jump_operators]
         diss: dict[float, np.ndarray] = {}
@@ -246,7 +284,7 @@ def compile_problem(model, signals, *, frame="rotating", rwa_cutoff_ghz: float |
             for w1, L1 in comps.items():
                 for w2, L2 in comps.items():
                     key = round(w1 - w2, _FREQ_DECIMALS)
-                    diss[key] = diss.get(key, 0) + _superop_diss(L1, L2)
+                    diss[key] = diss.get(key, 0) + dissipator_superoperator(L1, L2)
         d_static = diss.get(0.0, np.zeros((Dm, Dm), dtype=complex))
         d_osc = [(nu, Dn) for nu, Dn in diss.items() if nu != 0]
         for nu, Dn in diss.items():

@@ -1,15 +1,18 @@
-"""Charging protocols at pulse level (seed-spec §2.14, §3.1): results as ``qbhw.metrics`` charging curves.
+"""Charging protocols at pulse level (review Campaioli et al., Rev. Mod. Phys. 96, 031001 (2024), Secs. IV.B and
+VI.A): results as ``qbhw.metrics`` charging curves.
 
 * :func:`santos_sweep` — adiabatic charging of a three-level ladder (Santos 2019, review Sec. IV.B):
   ``Ω_12 = Ω_0 f(t)``, ``Ω_23 = Ω_0 [1 − f(t)]`` with the placeholder ``f = santos_f`` (sin², the
   paper's f was not available); a *sweep* over τ of ``W/W_max`` and of the normalised power
-  ``(W/τ)/(W_max/τ_QSL)``, ``τ_QSL = π/(2 W_max)`` (errata E16, E17).
-* :func:`stirap_charging` — STIRAP |0⟩→|2⟩ of a transmon qutrit with the Gaussian pair (Hu 2022 style);
+  ``(W/τ)/(W_max/τ_QSL)``, ``τ_QSL = π/(2 W_max)``.
+* :func:`stirap_charging` — STIRAP |0⟩→|2⟩ of a transmon qutrit with the Gaussian pair
+  (:meth:`~qbhw.pulse.StirapPair.reference`; Hu et al., Quantum Sci. Technol. 7, 045018, 2022);
   :func:`sequential_pi_schedule` and :func:`counterdiabatic_schedule` for comparison;
   :func:`storage_curve` — free decay of the charge under T1/Tφ.
 * :func:`gemme_sweep` — single-qubit battery (Gemme 2022) with square / Gaussian / sine envelopes on an
   IBM-like device, stored energy against drive duration, with imperfect initialisation.
-* :func:`floquet_two_tone_schedule` — the two-tone drive of the ibmq_armonk data set (Malz & Smith 2021).
+* :func:`floquet_two_tone_schedule` — the two-tone drive of the ibmq_armonk data set (Malz & Smith 2021), i.e.
+  :meth:`qbhw.pulse.QuasiperiodicDrive.schedule`.
 
 Energies are in GHz (E/h), times in ns. The RWA rotating frame of the transmon's H0 is used with
 ``rwa_cutoff_ghz`` dropping only the terms near twice the carrier (≈ 2ν).
@@ -18,13 +21,13 @@ Energies are in GHz (E/h), times in ns. The RWA rotating frame of the transmon's
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import expm
 
 from ..errors import ConfigError, InvalidArgumentError
 from ..metrics import ergotropy, make_charging_curve
 from .device import ChannelSpec, Device
 from .model import transmon_model
-from .problem import _superop_comm, _superop_diss
+from .drives import QuasiperiodicDrive
+from .evolution import FreeEvolution
 from .schedule import Play, Schedule, align_left, align_sequential
 from .solver import initial_state_vector, simulate
 from .waveforms import Constant, Gaussian, Samples, SinSquared, StirapPair, StirapRamp
@@ -95,10 +98,10 @@ def santos_sweep(omega0_taus, *, omega0_rad_per_ns: float = 2 * np.pi * 0.025, l
 
 def stirap_schedule(pair: StirapPair | None = None, *, pump: str = "d0", stokes: str = "d1",
                     amp_scale: float = 1.0) -> Schedule:
-    """The stack.md pair (σ = 40 ns, pump at 230 ns, Stokes at 170 ns, window 400 ns) on channels d0/d1."""
+    """``pair`` (default :meth:`StirapPair.reference`: σ = 40 ns, pump at 230 ns, Stokes at 170 ns, window 400 ns)
+    on channels ``pump``/``stokes``, both envelopes multiplied by ``amp_scale``."""
     if pair is None:
-        pair = StirapPair(400.0, sigma_ns=40.0, delay_ns=60.0, amp_pump_ghz=0.025, amp_stokes_ghz=0.025 / np.sqrt(2),
-                          center_ns=200.0)
+        pair = StirapPair.reference()
     p, s = pair.pump, pair.stokes
     if amp_scale != 1.0:
         p = Gaussian(p.duration_ns, amp_ghz=p.amp_ghz * amp_scale, sigma_ns=p.sigma_ns, center_ns=p.center_ns)
@@ -140,28 +143,42 @@ def counterdiabatic_schedule(device: Device, pair: StirapPair, *, channel: str =
 
 
 def stirap_charging(device: Device, schedule: Schedule | None = None, *, decoherence: bool = True,
-                    rwa_cutoff_ghz: float = DEFAULT_RWA_CUTOFF_GHZ, record=None, method: str = "fast"):
-    """Charging curve (trajectory) of a transmon qutrit from |0⟩ under ``schedule`` (default: :func:`stirap_schedule`)."""
+                    rwa_cutoff_ghz: float = DEFAULT_RWA_CUTOFF_GHZ, record=None, method: str = "fast",
+                    ergotropy: bool = True):
+    """Charge a transmon from |0⟩ under ``schedule``: returns ``(curve, result)``.
+
+    ``curve`` is the ``kind="trajectory"`` :class:`~qbhw.metrics.ChargingCurve` of the stored energy
+    ``E(t) = Tr[H_B ρ(t)] − E_0`` (GHz, E/h) against time (ns), with ``work = E(t) − E(0)`` and, unless
+    ``ergotropy=False``, the ergotropy of the transmon's reduced state at every recorded sample (the
+    per-sample ergotropy is most of the cost of a long record; ``ergotropy=False`` leaves ``curve.ergotropy``
+    None); ``result`` is the :class:`~qbhw.pulse.PulseResult` (states at the recorded samples, rotating frame).
+
+    ``schedule``: default :func:`stirap_schedule` (:meth:`StirapPair.reference`; adiabatic |0⟩ → |2⟩, Santos et
+    al., PRE 100, 032107, 2019; Hu et al., Quantum Sci. Technol. 7, 045018, 2022; review Campaioli et al., Rev.
+    Mod. Phys. 96, 031001 (2024), Sec. IV.B). ``decoherence``: the device's T1/Tφ jump operators. ``record``:
+    ``None``/"all" (every sample boundary), increasing sample indices, or ``"final"`` — the start and the end
+    of the pulse (samples ``0`` and ``n``), so the curve has two points and its work is the charge of the whole
+    pulse (a curve needs at least two times). ``method``: ``"fast"`` | ``"ode"`` (:func:`~qbhw.pulse.simulate`).
+    """
     sched = stirap_schedule() if schedule is None else schedule
     model = transmon_model(device, decoherence=decoherence)
-    r = simulate(model, sched.build(device), 0, rwa_cutoff_ghz=rwa_cutoff_ghz, record=record, method=method)
-    return r.charging_curve(metadata={"protocol": sched.name or "schedule"}), r
+    signals = sched.build(device)
+    if isinstance(record, str) and record == "final":
+        record = np.array([0, signals.n_samples])
+    r = simulate(model, signals, 0, rwa_cutoff_ghz=rwa_cutoff_ghz, record=record, method=method)
+    return r.charging_curve(ergotropy=ergotropy, metadata={"protocol": sched.name or "schedule"}), r
 
 
 def storage_curve(device: Device, state, times_ns, *, levels: int | None = None):
     """Free (undriven) Lindblad evolution of a stored charge: energy and ergotropy against storage time.
 
-    Without drive the lab-frame generator is constant, so ``ρ(t) = e^{𝓛 t} ρ(0)`` exactly (one matrix
-    exponential per time); energies and ergotropies are frame independent for the diagonal ``H_B``.
+    Without drive the lab-frame generator is constant, so ``ρ(t) = e^{𝓛 t} ρ(0)`` exactly
+    (:class:`~qbhw.pulse.FreeEvolution`: 𝓛 diagonalised once); energies and ergotropies are frame independent
+    for the diagonal ``H_B``. ``state``: a level, a state vector or a density matrix.
     """
     model = transmon_model(device, levels=levels)
-    d = model.dim
-    rho0 = initial_state_vector(state, d)
-    if rho0.ndim == 1:
-        rho0 = np.outer(rho0, rho0.conj())
-    Lv = _superop_comm(model.static) + sum((_superop_diss(L, L) for L in model.jump_operators), 0)
     t = np.asarray(times_ns, dtype=float)
-    rhos = np.array([(expm(Lv * ti) @ rho0.reshape(-1)).reshape(d, d) for ti in t])
+    rhos = FreeEvolution(model).evolve(state, t)
     hb = model.battery_hamiltonian
     e0 = float(np.min(np.linalg.eigvalsh(hb)))
     energy = (np.real(np.einsum("ij,kji->k", hb, rhos)) - e0) / (2 * np.pi)
@@ -232,18 +249,11 @@ def floquet_two_tone_schedule(device: Device, *, m: float, b_rad_per_s: float, n
     Mapping onto a qubit channel in the rotating frame with the RWA (``H = π(Re s X − Im s Y)``) and a
     Z channel (``2π Re(s_z) n̂ = π s_z (1 − Z)``): ``s = (hx − i hy)/π`` and ``s_z = −hz/π`` (h in rad/ns;
     the constant π s_z is a global phase). Pauli and basis conventions are qiskit's, which are the file's
-    (|0⟩ has z = +1).
+    (|0⟩ has z = +1). Built by :meth:`qbhw.pulse.QuasiperiodicDrive.schedule` (the drive's dt is the device's).
     """
     if n_samples < 1:
         raise InvalidArgumentError(f"got {n_samples}", argument="n_samples", allowed=">= 1")
-    dt_s = device.dt_ns * 1e-9
-    k = np.arange(n_samples)
-    t = k * dt_s
-    r = np.where(k < ramp_samples, k / ramp_samples, 1.0)
-    omega2 = omega1 * (1 + np.sqrt(5)) / 2
-    a1 = omega1 * r * b_rad_per_s * t + phi1
-    a2 = omega2 * r * b_rad_per_s * t + phi2
-    b_ns = b_rad_per_s * 1e-9
-    hx, hy, hz = b_ns * np.sin(a1), b_ns * np.sin(a2), b_ns * (m - np.cos(a1) - np.cos(a2))
-    return align_left(Play(Samples((hx - 1j * hy) / np.pi, dt_ns=device.dt_ns), drive),
-                      Play(Samples(-hz / np.pi + 0j, dt_ns=device.dt_ns), z), name=f"Floquet two-tone m={m}")
+    two_tone = QuasiperiodicDrive(max_drive=b_rad_per_s, m=m, omega1=omega1, omega2=omega1 * (1 + np.sqrt(5)) / 2,
+                                  phi1=phi1, phi2=phi2, dt=device.dt_ns * 1e-9, ramp_samples=ramp_samples,
+                                  n_samples=n_samples)
+    return two_tone.schedule(device, drive=drive, z=z)

@@ -282,11 +282,11 @@ class Schedule:
         return build_signals(self, device, **kw)
 
     def plot(self, device=None, *, dt_ns: float | None = None, ax=None):
-        """One axis per channel with Re and Im of the envelope ``s(t)`` (GHz) against t (ns); returns the figure."""
-        import matplotlib
+        """One axis per channel with Re and Im of the envelope ``s(t)`` (GHz) against t (ns); returns the figure.
 
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
+        A ``matplotlib.figure.Figure`` built without pyplot (the backend is never switched).
+        """
+        from matplotlib.figure import Figure
 
         if device is not None:
             sig = build_signals(self, device)
@@ -295,8 +295,8 @@ class Schedule:
                 raise InvalidArgumentError("give a device or dt_ns", argument="dt_ns", allowed="a positive number")
             sig = build_signals(self, None, dt_ns=dt_ns)
         names = list(sig.channels)
-        fig, axes = plt.subplots(max(1, len(names)), 1, sharex=True, figsize=(7, 1.6 + 1.4 * len(names)),
-                                 squeeze=False)
+        fig = Figure(figsize=(7, 1.6 + 1.4 * len(names)))
+        axes = fig.subplots(max(1, len(names)), 1, sharex=True, squeeze=False)
         t = np.arange(sig.n_samples + 1) * sig.dt_ns
         for a, name in zip(axes[:, 0], names):
             s = sig.envelopes[name]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ConfigError, DimensionMismatchError, InvalidArgumentError, InvalidStateError
+from ..errors import ConfigError, DimensionMismatchError, InvalidArgumentError, InvalidStateError, InvalidTimesError
 from ..metrics import ergotropy as _ergotropy
 from ..metrics import make_charging_curve
 from .ode import solve_ode
@@ -144,7 +144,20 @@ class PulseResult:
         return np.einsum("kaiaj->kij", r)
 
     def charging_curve(self, *, ergotropy: bool = True, kind: str = "trajectory", metadata=None):
-        """A :func:`qbhw.metrics.make_charging_curve` of the battery energy (GHz) against time (ns)."""
+        """A :func:`qbhw.metrics.make_charging_curve` of the battery energy (GHz) against time (ns).
+
+        ``energy`` = ``Tr[H_B ρ(t)] − E_ground`` of the recorded states, ``work`` = ``E(t) − E(t_0)`` with ``t_0``
+        the first recorded time, and (``ergotropy=True``) the ergotropy of the battery's reduced state at every
+        recorded sample. A curve carries a power curve and therefore needs at least two recorded times: a
+        run recorded at one sample (e.g. ``record="final"``) raises :class:`~qbhw.errors.InvalidTimesError`
+        naming ``record`` — record the start as well (``record=[0, n]``), or read the single state from
+        :attr:`states` / :meth:`battery_energy_ghz`.
+        """
+        if self.times_ns.size < 2:
+            raise InvalidTimesError(f"the run was recorded at {self.times_ns.size} sample(s) "
+                                    f"({self.samples.tolist()}); a charging curve (with its power curve) needs at "
+                                    "least two times",
+                                    argument="record", allowed="at least two recorded samples, e.g. [0, n] or 'all'")
         energy = self.battery_energy_ghz()
         erg = None
         if ergotropy:

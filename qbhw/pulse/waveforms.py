@@ -13,8 +13,9 @@ already-sampled values for a given ``dt_ns``. A duration that is not a whole num
 raises :class:`~qbhw.pulse.OffGridError`; NaN/inf parameters or samples raise
 :class:`~qbhw.pulse.NonFiniteSamplesError`.
 
-STIRAP (seed-spec §2.14, Santos 2019; Hu 2022): :class:`StirapPair` builds the Gaussian pump and
-Stokes pulses with the Stokes pulse first (counter-intuitive order), and :class:`StirapRamp` the
+STIRAP (Santos et al., PRE 100, 032107, 2019, review Sec. IV.B; Hu et al., Quantum Sci. Technol. 7,
+045018, 2022): :class:`StirapPair` builds the Gaussian pump and Stokes pulses with the Stokes pulse first
+(counter-intuitive order; :meth:`StirapPair.reference` is the reference pair), and :class:`StirapRamp` the
 envelopes of a mixing-angle / Santos-type parametrisation.
 """
 
@@ -332,7 +333,7 @@ class StirapRamp(Waveform):
 
 @dataclass(frozen=True)
 class StirapPair:
-    """Gaussian STIRAP pair (stack.md reference case): Stokes first, pump ``delay_ns`` later.
+    """Gaussian STIRAP pair: Stokes first, pump ``delay_ns`` later (:meth:`reference`: the pair qbhw uses by default).
 
     Pump centre ``t_P = center_ns + delay_ns/2``, Stokes centre ``t_S = center_ns − delay_ns/2``
     (``delay_ns > 0``: counter-intuitive order). Both pulses span the whole window ``[0, duration_ns]``.
@@ -353,6 +354,21 @@ class StirapPair:
         check_finite(self.delay_ns, "delay_ns")
         check_finite(self.amp_pump_ghz, "amp_pump_ghz")
         check_finite(self.amp_stokes_ghz, "amp_stokes_ghz")
+
+    @classmethod
+    def reference(cls) -> "StirapPair":
+        """The reference pair of the transmon-qutrit STIRAP battery used throughout qbhw.
+
+        Window 400 ns, σ = 40 ns, delay 60 ns with the Stokes pulse first (Stokes centre 170 ns, pump centre
+        230 ns, pair centre 200 ns), peak envelopes ``s_P = 0.025`` GHz and ``s_S = 0.025/√2`` GHz. On a
+        transmon (matrix elements 1 and √2) the peak Rabi frequencies are equal, ``Ω_P = 2π s_P = Ω_S =
+        2π √2 s_S = 2π · 25 MHz``, so the mixing angle is π/4 at the pair centre. Adiabatic STIRAP charging
+        |0⟩ → |2⟩ of a three-level battery: Santos et al., PRE 100, 032107 (2019) (review Campaioli et al.,
+        Rev. Mod. Phys. 96, 031001 (2024), Sec. IV.B); transmon-qutrit experiment: Hu et al., Quantum Sci.
+        Technol. 7, 045018 (2022) (review Sec. VI.A).
+        """
+        return cls(400.0, sigma_ns=40.0, delay_ns=60.0, amp_pump_ghz=0.025, amp_stokes_ghz=0.025 / math.sqrt(2),
+                   center_ns=200.0)
 
     @property
     def center(self) -> float:

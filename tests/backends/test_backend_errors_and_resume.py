@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from qbhw.backends import (IBMQuantumBackend, JobStore, MISSING_ACCOUNT_HELP, fake_device, get_backend,
+from qbhw.backends import (IBMQuantumBackend, JobStore, MISSING_ACCOUNT_HELP, get_backend,
                            load_runtime_service, resume)
 from qbhw.compile import star_charging, tfim_charging
 from qbhw.errors import ConfigError, DimensionMismatchError, InvalidArgumentError, QbhwError
@@ -28,7 +28,7 @@ def test_circuit_wider_than_the_backend(perth):
 
 @pytest.mark.parametrize("shots", [0, -5, 2.5, True])
 def test_shots_must_be_positive_integers(shots):
-    prog = tfim_charging()
+    prog = tfim_charging(field_in_charging=False)
     for name in ("aer", "fake:perth"):
         with pytest.raises(InvalidArgumentError) as info:
             get_backend(name).run(prog, [0.5], shots=shots)
@@ -45,7 +45,7 @@ def test_missing_ibm_account_says_how_to_save_one(tmp_path):
     assert "save_account" in msg and "QISKIT_IBM_TOKEN" in msg and "never stores tokens" in msg
     backend = IBMQuantumBackend("ibm_torino", account={"account_file": str(empty)})
     with pytest.raises(ConfigError, match="save_account"):
-        backend.run(tfim_charging(), [0.5], shots=10)
+        backend.run(tfim_charging(field_in_charging=False), [0.5], shots=10)
     assert "save_account" in MISSING_ACCOUNT_HELP
 
 
@@ -76,7 +76,7 @@ def test_ibm_run_records_job_ids_and_resumes_after_interrupt(tmp_path, perth, mo
     from qiskit_ibm_runtime.fake_provider.local_runtime_job import LocalRuntimeJob
 
     service = MockService(perth)
-    prog = tfim_charging()
+    prog = tfim_charging(field_in_charging=False)
     t = np.array([0.6, 1.0])
     original = LocalRuntimeJob.result
 
@@ -106,7 +106,7 @@ def test_ibm_run_records_job_ids_and_resumes_after_interrupt(tmp_path, perth, mo
 
 
 def test_resume_of_local_fake_run_is_refused(tmp_path):
-    get_backend("fake:perth").run(tfim_charging(), [0.6], shots=100, seed=1, results_dir=tmp_path, wait=False)
+    get_backend("fake:perth").run(tfim_charging(field_in_charging=False), [0.6], shots=100, seed=1, results_dir=tmp_path, wait=False)
     with pytest.raises(ConfigError, match="fake"):
         resume(tmp_path)
     with pytest.raises(ConfigError):

@@ -38,7 +38,7 @@ def test_eagle_sherbrooke_star_charging():
 
 def test_heron_torino_fractional_gates():
     """FakeTorino with fractional rx/rzz: the perth RXX battery compiles to rzz and runs within error bars."""
-    prog = tfim_charging(2, 1)
+    prog = tfim_charging(2, 1, field_in_charging=False)
     t = np.array([0.3, 0.6, 0.9])
     backend = get_backend("fake:torino", fractional_gates=True)
     isa = transpile_for_device(prog.circuit(0.6), backend.device, seed=3)
@@ -68,7 +68,7 @@ def test_star_routing_on_heavy_hex_is_equivalent():
 
 
 def test_estimator_primitive_on_fake_backend(perth):
-    prog = tfim_charging(2, 1)
+    prog = tfim_charging(2, 1, field_in_charging=False)
     t = np.array([0.6, 1.0])
     est = get_backend("fake:perth", primitive="estimator", estimator_options={"resilience_level": 0}).run(
         prog, t, shots=2048, seed=4)

@@ -43,14 +43,14 @@ def xx():
 def test_header_parameters_and_exact_column(xx):
     header = "".join(line for line in DATA.open() if line.startswith("#"))
     assert "J=-2.0" in header and "h=-0.6" in header and "RXX(theta=2*J*t)" in header
-    prog = tfim_charging(2, 1, coupling=-2.0, field=-0.6)
+    prog = tfim_charging(2, 1, coupling=-2.0, field=-0.6, field_in_charging=False)
     aer = get_backend("aer").run(prog, xx["t"])
     assert np.allclose(aer.work, xx["W_exact"], atol=1e-6)  # file: 6 decimals
     assert np.allclose(aer.work, 1.2 * np.sin(2 * xx["t"]) ** 2, atol=1e-12)  # the header's closed form
 
 
 def test_hardware_work_vs_aer_and_fake_perth(xx, perth, record_property):
-    prog = tfim_charging(2, 1, coupling=-2.0, field=-0.6)
+    prog = tfim_charging(2, 1, coupling=-2.0, field=-0.6, field_in_charging=False)
     sigma = xx["sigma_shot_est"]
     aer = get_backend("aer").run(prog, xx["t"])
     fake = get_backend("fake:perth").run(prog, xx["t"], shots=2048, seed=2024)
@@ -75,7 +75,7 @@ def test_restricted_noise_model_gives_the_same_prediction(perth):
     """Restricting FakePerth's noise model to the used qubits does not change the noisy state."""
     from qbhw.backends import transpile_for_device
 
-    qc = tfim_charging(2, 1).circuit(0.7)
+    qc = tfim_charging(2, 1, field_in_charging=False).circuit(0.7)
     isa = transpile_for_device(qc, perth, seed=1)
     full, small = isa.copy(), isa.copy()
     full.save_density_matrix()

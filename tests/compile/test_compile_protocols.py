@@ -135,11 +135,15 @@ def test_syk_and_mbl_via_pauli_strings():
 
 def test_tfim_perth_circuits():
     """2 qubits: the single exact RXX(2Jt); 4 qubits: Trotterised vs exact propagation."""
-    two = tfim_charging(2, 1)
+    two = tfim_charging(2, 1, field_in_charging=False)
     assert dict(two.evolution_circuit(0.6).count_ops()) == {"rxx": 1}
     assert float(two.evolution_circuit(0.6).data[0].operation.params[0]) == pytest.approx(2 * -2.0 * 0.6)
-    rep, _ = _check_within_bound(two, np.array([0.6, 0.8, 1.0]))
+    t = np.array([0.6, 0.8, 1.0])
+    rep, _ = _check_within_bound(two, t)
     assert rep.max_energy_error < 1e-12
+    # the reference (TransverseIsingBattery via qbhw.charge) against the closed form
+    # |00⟩ → cos(Jt)|00⟩ − i sin(Jt)|11⟩: E = |h| + h cos(2Jt) = 2|h| sin²(Jt) for h < 0 (tol 1e-12)
+    assert np.allclose(rep.energy_exact, 0.6 - 0.6 * np.cos(2 * -2.0 * t), atol=1e-12)
     _check_within_bound(tfim_charging(4, 2), np.array([0.2, 0.7, 1.2]), require_nonzero_error=True)
 
 

@@ -156,3 +156,37 @@ def test_two_qubit_closed_form_and_file_columns(perth_csv):
     assert np.allclose(two_qubit_xx_work(xx.numeric("t"), -2.0, -0.6), xx.numeric("W_exact"), atol=1e-6)
     tf = table.where(case="tfim_N4_M2")
     assert np.allclose(ising_work(tf.numeric("t"), -2.0, -0.6, 4, 2), tf.numeric("W_exact"), atol=1e-6)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 12])
+def test_star_sector_frequencies_match_the_irrep_derivation(n):
+    """The solver-sector frequencies/weights (qbhw.solvers.star) vs the spin-j irrep sum written out here:
+    blocks k = √(j(j+1) − m(m+1)), m = −j … j−1, weight −4 d_j/2^{𝒩+1}; constant Σ_j d_j 2(2j − 1)/2^{𝒩+1}
+    (tol 1e-12 after merging equal k)."""
+    from math import comb
+
+    from qbhw.fit.closed_forms import star_sector_frequencies
+
+    terms, const = {}, 0.0
+    for two_j in range(n, -1, -2):
+        j = two_j / 2
+        a = (n - two_j) // 2
+        d = comb(n, a) - (comb(n, a - 1) if a else 0)
+        const += d * 2 * (2 * j - 1) / 2 ** (n + 1)
+        for two_m in range(-two_j, two_j, 2):
+            m = two_m / 2
+            key = round(np.sqrt(j * (j + 1) - m * (m + 1)), 12)
+            terms[key] = terms.get(key, 0.0) - 4 * d / 2 ** (n + 1)
+    k, w, c = star_sector_frequencies(n)
+    assert c == pytest.approx(const, abs=1e-12)
+    assert np.allclose(k, sorted(terms), atol=1e-12)
+    assert np.allclose(w, [terms[key] for key in sorted(terms)], atol=1e-12)
+
+
+def test_star_high_temperature_polarization_is_vectorised_in_coupling():
+    t = np.linspace(0, 3, 7)
+    grid = np.array([[0.3, 0.5], [0.7, 0.9]])
+    out = star_high_temperature_polarization(t, grid, 5)
+    assert out.shape == (2, 2, 7)
+    for idx in np.ndindex(2, 2):
+        assert np.allclose(out[idx], star_high_temperature_polarization(t, grid[idx], 5), atol=1e-14)

@@ -116,13 +116,3 @@ def test_user_guess_fixed_names_and_profile_interval():
     w_lin, w_prof = np.diff(p_lin.ci95)[0], np.diff(p_prof.ci95)[0]
     assert w_prof == pytest.approx(w_lin, rel=0.2)
     assert p_prof.ci95[0] < p_prof.value < p_prof.ci95[1]
-
-
-def test_multi_series_figure(armonk_csv, tmp_path):
-    from qbhw.fit import DrivenQubitModel, armonk_fit_data, read_csv
-
-    data, axes, drive = armonk_fit_data(read_csv(armonk_csv), 3)
-    res = fit_curve(DrivenQubitModel(drive, axes, scan_points=21), data)
-    fig = plot_fit(res, tmp_path / "armonk.png")
-    assert len(fig.axes) == 6  # x, y, z panels with residuals
-    assert res.ok and abs(res.value("drive_scale") - 1) < 0.1

@@ -2,8 +2,9 @@
 
 Independent routes:
 * brute force: ``full_space()`` on all 2^(𝒩+1) states — the generic ``qbhw.charge`` path for the
-  pure state (battery state by partial trace, ergotropy by diagonalisation) and a density-matrix
-  propagation with ``qbhw.solvers.propagate`` for the high-temperature state (𝒩 ≤ 8, tol 1e-8);
+  pure state (battery state by partial trace, ergotropy by diagonalisation), a density-matrix
+  propagation with ``qbhw.solvers.propagate`` for the high-temperature state (𝒩 ≤ 8, tol 1e-8) and
+  a dense-diagonalisation density-matrix evolution for the thermal state (𝒩 ≤ 6, tol 1e-10);
 * closed forms: p_e = sin²(J√𝒩 t) (pure, tol 1e-6 required, 1e-12 reached) and the 2×2-block
   sum for the high-temperature polarisation written out in the test;
 * published numbers: the RR-27 first-maximum table (tol 1e-3) and the short-time law
@@ -185,6 +186,89 @@ def test_sector_multiplicities_count_all_states(n):
     assert all(d >= 1 for _, d in sectors)
 
 
+def _brute_force_thermal(model: StarBattery, times):
+    """(E, ⟨σ_B^z⟩, ergotropy, power) from the full 2^(𝒩+1) thermal density matrix, propagated by
+    dense diagonalisation of the full_space() Hamiltonian; the battery state by partial trace."""
+    fs = model.full_space()
+    h = (fs.h_battery + fs.h_charger + fs.h_interaction).toarray()
+    hb = fs.h_battery.toarray()
+    evals, vecs = np.linalg.eigh(h)
+    rho0 = vecs.conj().T @ fs.psi0 @ vecs
+    h_b = np.diag([0.0, model.omega_b])
+    comm = 1j * (h @ hb - hb @ h)  # P = Tr[ρ i[H, H_B]] (review Eq. 10)
+    out = {"energy": [], "sz": [], "ergotropy": [], "power": []}
+    for t in times:
+        ph = np.exp(-1j * evals * t)
+        rho = vecs @ (ph[:, None] * rho0 * ph.conj()[None, :]) @ vecs.conj().T
+        rho_b = fs.battery_state(rho)
+        out["energy"].append(np.real(np.trace(hb @ rho)))
+        out["sz"].append(np.real(rho_b[1, 1] - rho_b[0, 0]))
+        out["ergotropy"].append(ergotropy(rho_b, h_b))
+        out["power"].append(np.real(np.trace(comm @ rho)))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 6])
+@pytest.mark.parametrize("beta,omega_c", [(0.0, None), (0.4, None), (1.5, 0.7), (3.0, 1.3)])
+def test_thermal_matches_full_space_density_matrix(n, beta, omega_c):
+    """Thermal initial state (every spin thermal at β, chargers π-pulsed) vs the brute-force
+    full-space density-matrix evolution, 𝒩 ≤ 6, β = 0 … 3, resonant and detuned chargers (tol 1e-10)."""
+    model = StarBattery(n, 0.6, omega_b=1.1, initial="thermal", beta=beta, omega_c=omega_c)
+    t = np.linspace(0, 4, 23)
+    curve = qbhw.charge(model, t)
+    ref = _brute_force_thermal(model, t)
+    np.testing.assert_allclose(curve.energy, ref["energy"], atol=1e-10, rtol=0)
+    np.testing.assert_allclose(curve.work, ref["energy"] - ref["energy"][0], atol=1e-10, rtol=0)
+    np.testing.assert_allclose(curve.polarization, ref["sz"], atol=1e-10, rtol=0)
+    np.testing.assert_allclose(curve.ergotropy, ref["ergotropy"], atol=1e-10, rtol=0)
+    np.testing.assert_allclose(curve.power.power, ref["power"], atol=1e-10, rtol=0)
+    eigh = qbhw.charge(model, t, method="eigh")  # numerical sector diagonalisation (tol 1e-10)
+    np.testing.assert_allclose(eigh.polarization, curve.polarization, atol=1e-10, rtol=0)
+
+
+def test_thermal_state_in_the_sector_space():
+    """The sector-space density matrix has trace 1, and propagating it with the model's own H and
+    reducing with battery_state() gives the solver's ⟨σ_B^z⟩ (tol 1e-10)."""
+    model = StarBattery(4, 0.7, initial="thermal", beta=0.8, omega_c=1.2)
+    rho0 = model.initial_state()
+    assert abs(np.trace(rho0) - 1) < 1e-12 and np.allclose(rho0, np.diag(np.diag(rho0)))
+    t = np.linspace(0, 3, 13)
+    sz = [np.real(r[1, 1] - r[0, 0]) for r in
+          (model.battery_state(rho) for rho in propagate(model.charging_hamiltonian(), rho0, t))]
+    np.testing.assert_allclose(sz, star_polarization(model, t), atol=1e-10, rtol=0)
+
+
+def test_thermal_limits():
+    """β = 0: the maximally mixed state does not charge (⟨σ_B^z⟩ = 0, E = ω_b/2, W = 0; tol 1e-13).
+    β → 0: ⟨σ_B^z⟩ = (βω_b/2) P(t) + O(β²) with P the linear-response polarisation (β = 1e-5, tol 1e-4).
+    Large β: the pure state |g⟩|e…e⟩ (β = 60, tol 1e-12)."""
+    t = np.linspace(0, 5, 51)
+    flat = qbhw.charge(StarBattery(5, 0.8, omega_b=1.3, initial="thermal", beta=0.0), t)
+    assert np.max(np.abs(flat.polarization)) < 1e-13
+    np.testing.assert_allclose(flat.energy, 0.65, atol=1e-13)
+    assert np.max(np.abs(flat.work)) < 1e-13
+    beta = 1e-5
+    hot = qbhw.charge(StarBattery(5, 0.8, initial="thermal", beta=beta), t)
+    linear = qbhw.charge(StarBattery(5, 0.8, initial="high_temperature"), t)
+    np.testing.assert_allclose(hot.polarization / (beta / 2), linear.polarization, atol=1e-4, rtol=0)
+    cold = qbhw.charge(StarBattery(5, 0.8, initial="thermal", beta=60.0), t)
+    pure = qbhw.charge(StarBattery(5, 0.8), t)
+    for name in ("energy", "work", "ergotropy", "polarization"):
+        np.testing.assert_allclose(getattr(cold, name), getattr(pure, name), atol=1e-12, rtol=0)
+
+
+def test_thermal_36_chargers_is_consistent():
+    """𝒩 = 36 (2^37 states) from the sectors: blocks vs sector diagonalisation (tol 1e-10), trace 1
+    (⟨σ_B^z⟩(0) = 2p_B − 1). (Its speed is measured in benchmarks/bench_star.py.)"""
+    model = StarBattery(36, 0.3, initial="thermal", beta=0.7, omega_c=0.9)
+    t = np.linspace(0, 6, 400)
+    curve = qbhw.charge(model, t)
+    assert curve.polarization[0] == pytest.approx(2 * model.battery_excited_population - 1, abs=1e-12)
+    eigh = qbhw.charge(model, t[::20], method="eigh")
+    np.testing.assert_allclose(eigh.polarization, curve.polarization[::20], atol=1e-10, rtol=0)
+    assert np.all(curve.ergotropy >= 0) and np.all(np.isfinite(curve.energy))
+
+
 def test_star_bad_input():
     for bad in (0, -3, 1.5, True, "4"):
         with pytest.raises(InvalidArgumentError):
@@ -195,7 +279,15 @@ def test_star_bad_input():
     with pytest.raises(InvalidArgumentError):
         StarBattery(3, 1.0, omega_b=0.0)
     with pytest.raises(ConfigError):
-        StarBattery(3, 1.0, initial="thermal")
+        StarBattery(3, 1.0, initial="thermal")  # needs beta
+    with pytest.raises(ConfigError):
+        StarBattery(3, 1.0, initial="pure", beta=1.0)  # beta only for the thermal state
+    with pytest.raises(InvalidArgumentError):
+        StarBattery(3, 1.0, initial="thermal", beta=-1.0)
+    with pytest.raises(ConfigError):
+        StarBattery(3, 1.0, initial="thermal", beta=1.0, epsilon=0.1)
+    with pytest.raises(ConfigError):
+        StarBattery(3, 1.0, initial="hot")
     with pytest.raises(InvalidArgumentError):
         StarBattery(3, 1.0, initial="high_temperature", epsilon=0.5)  # ρ would not be positive (ε > 1/4)
     with pytest.raises(ConfigError):

@@ -1,6 +1,5 @@
-"""Shared fixtures of the pulse-layer tests (devices from ``backends/``, the stack.md STIRAP case)."""
+"""Shared fixtures of the pulse-layer tests (devices from ``backends/``, the reference STIRAP pair)."""
 
-import numpy as np
 import pytest
 
 import qbhw.pulse as qp
@@ -13,5 +12,5 @@ def qutrit_device():
 
 @pytest.fixture(scope="session")
 def stirap_signals(qutrit_device):
-    pair = qp.StirapPair(400.0, sigma_ns=40.0, delay_ns=60.0, amp_pump_ghz=0.025, amp_stokes_ghz=0.025 / np.sqrt(2))
+    pair = qp.StirapPair.reference()
     return qp.align_left(qp.Play(pair.pump, "d0"), qp.Play(pair.stokes, "d1")).build(qutrit_device)

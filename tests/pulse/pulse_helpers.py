@@ -4,8 +4,11 @@ import numpy as np
 
 import qbhw.pulse as qp
 
-#: stack.md STIRAP reference: pump (0-1) centre 230 ns, Stokes (1-2) centre 170 ns, sigma 40 ns, window 400 ns
-STIRAP_GAUSSIANS = {"d0": (0.025, 230.0, 40.0), "d1": (0.025 / np.sqrt(2), 170.0, 40.0)}
+#: the reference STIRAP pair (StirapPair.reference()): pump (0-1) centre 230 ns, Stokes (1-2) centre 170 ns,
+#: sigma 40 ns, window 400 ns, as (peak GHz, centre ns, sigma ns) per channel
+_REF = qp.StirapPair.reference()
+STIRAP_GAUSSIANS = {"d0": (_REF.amp_pump_ghz, _REF.pump.center, _REF.sigma_ns),
+                    "d1": (_REF.amp_stokes_ghz, _REF.stokes.center, _REF.sigma_ns)}
 
 
 def continuous_gaussians():

@@ -51,7 +51,7 @@ def test_waveform_shapes():
 
 
 def test_stirap_pair_is_counter_intuitive():
-    pair = qp.StirapPair(400.0, sigma_ns=40.0, delay_ns=60.0, amp_pump_ghz=0.025, amp_stokes_ghz=0.025 / np.sqrt(2))
+    pair = qp.StirapPair.reference()
     assert pair.stokes.center == 170.0 and pair.pump.center == 230.0  # Stokes first
     theta = pair.mixing_angle(np.array([0.0, 200.0, 400.0]))
     assert theta[0] < 0.05 and theta[2] > np.pi / 2 - 0.05  # 0 -> pi/2

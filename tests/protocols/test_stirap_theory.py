@@ -1,16 +1,11 @@
-"""Issue 6: a theory-backed STIRAP fit through the pulse solver, and interval coverage on Aer shot noise.
+"""The theory-backed STIRAP fit through the pulse solver (:mod:`qbhw.protocols.stirap_theory`).
 
-STIRAP (``qbhw.fit.stirap``): every part of the model is checked against an independent route first —
-the charging traces against the adaptive ODE reference of the pulse solver, the storage against the
-closed-form T1 cascade, the free evolution of the 0–2 coherence against ``e^{−(1/T1 + 4/Tφ)τ}``
-(design.md conventions), the Ramsey rows (half pulse, stored superposition, reverse half pulse
-composed from superoperators) against one pulse-solver run of the whole sequence with the storage
-played as idle samples — then Ω, T1 and Tφ are recovered from a seeded noisy data set.
-
-Aer: a single-qubit charging circuit (``parallel_charging``: ``RX(2Ωt)`` on |0⟩, energy ``ω_0 p_e``)
-sampled by ``qiskit_aer.AerSimulator`` with a fixed ``seed_simulator``, fitted with the closed-form
-Rabi model; the reported 95 % interval (linear, 1.96 × stderr) must contain the true Ω in 90–99 % of
-200 repetitions.
+Every part of the model is checked against an independent route first — the charging traces against the
+adaptive ODE reference of the pulse solver, the storage against the closed-form T1 cascade, the free
+evolution of the 0–2 coherence against ``e^{−(1/T1 + 4/Tφ)τ}`` (jumps √(1/T1) b and √(2/Tφ) n̂), the
+Ramsey rows (half pulse, stored superposition, reverse half pulse composed from superoperators) against one
+pulse-solver run of the whole sequence with the storage played as idle samples — then Ω, T1 and Tφ are
+recovered from a seeded noisy data set.
 """
 
 from __future__ import annotations
@@ -21,8 +16,9 @@ import numpy as np
 import pytest
 
 from qbhw.errors import DataError, InvalidArgumentError
-from qbhw.fit import RabiChargingModel, binomial_probability, fit_curve, make_fit_data
-from qbhw.fit.stirap import StirapChargingModel, StirapExperiment, _FreeEvolution
+from qbhw.fit import fit_curve
+from qbhw.protocols.stirap_theory import StirapChargingModel, StirapExperiment
+from qbhw.pulse import FreeEvolution
 
 TRUTH = {"rabi_mhz": 22.0, "t1_ns": 15000.0, "tphi_ns": 25000.0}
 
@@ -72,7 +68,7 @@ def test_storage_is_the_t1_cascade(small_experiment):
 def test_free_evolution_dephases_the_02_coherence_at_1_over_t1_plus_4_over_tphi(small_experiment):
     """ρ02(τ) = ρ02(0) e^{−(1/T1 + 4/Tφ)τ} e^{+iω02 τ} (jumps √(1/T1) b and √(2/Tφ) n̂; lab frame): tol 1e-12."""
     exp = small_experiment
-    free = _FreeEvolution(exp.pulse_model(TRUTH["t1_ns"], TRUTH["tphi_ns"]))
+    free = FreeEvolution(exp.pulse_model(TRUTH["t1_ns"], TRUTH["tphi_ns"]))
     rho = np.zeros((3, 3), dtype=complex)
     rho[0, 0] = rho[2, 2] = 0.5
     rho[0, 2] = rho[2, 0] = -0.5
@@ -138,41 +134,3 @@ def test_stirap_experiment_rejects_bad_input():
         exp.fit_data(np.zeros(exp.n_rows + 1))
     with pytest.raises(InvalidArgumentError, match="t1_ns"):
         exp.predict(20.0, math.nan, 1e4)
-
-
-# ---- Aer shot noise --------------------------------------------------------------------------------
-def test_aer_shot_noise_rabi_coverage():
-    """200 repetitions of a 24-point charging curve (400 shots per point) in one Aer run (fixed seed_simulator):
-    Ω = 0.8 inside the 95 % interval (linear; σ binomial from the fitted curve, 2-pass IRLS) in 90–99 % of them;
-    the mean estimate unbiased to 3 standard errors of the mean; the reported stderr matching the scatter (15 %)."""
-    from qiskit import transpile
-    from qiskit_aer import AerSimulator
-
-    from qbhw.backends import build_plan, curve_from_results, measured_circuits
-    from qbhw.compile.local_global import parallel_charging
-
-    omega, shots, reps = 0.8, 400, 200
-    t = np.linspace(0.05, 6.0, 24)
-    program = parallel_charging(1, alpha=omega)  # omega_0 = 1: E(t) = sin^2(omega t)
-    plan = build_plan(program, t)
-    sim = AerSimulator()
-    circuits = transpile(measured_circuits(program, plan), sim, optimization_level=0)
-    result = sim.run(circuits * reps, shots=shots, seed_simulator=2024).result()
-    n = len(circuits)
-    model = RabiChargingModel()
-    hits, values, errors = 0, [], []
-    for r in range(reps):
-        curve = curve_from_results(plan, [result.get_counts(r * n + i) for i in range(n)], shots=shots)
-        k = curve.energy * shots  # counts of |1> (omega_0 = 1)
-        assert np.allclose(k, np.rint(k), atol=1e-9)
-        y, s = binomial_probability(np.rint(k).astype(int), np.full(t.size, shots))
-        data = make_fit_data(t, y, s, sigma_kind="binomial", shots=shots, binomial_kind="probability")
-        res = fit_curve(model, data, fixed={"amplitude": 1.0})
-        assert res.ok, res.message
-        hits += res.parameter("omega").contains(omega)
-        values.append(res.value("omega"))
-        errors.append(res.stderr("omega"))
-    coverage = hits / reps
-    assert 0.90 <= coverage <= 0.99, coverage
-    assert abs(np.mean(values) - omega) < 3 * np.mean(errors) / math.sqrt(reps)
-    assert np.std(values) == pytest.approx(np.mean(errors), rel=0.15)

@@ -1,17 +1,19 @@
-"""Theory-backed fit of a transmon-qutrit STIRAP charging experiment through the pulse solver (issue 6).
+"""Theory of a transmon-qutrit STIRAP charging experiment, computed by the pulse solver, as an lmfit model.
 
-The battery is the transmon qutrit of ``backends/transmon_qutrit_stirap.json`` (levels |0⟩, |1⟩, |2⟩,
-charge drive on d0 = pump carrier at the 0–1 frequency and d1 = Stokes carrier at the 1–2 frequency,
-Lindblad jumps ``√(1/T1) b`` and ``√(2/Tφ) n̂``; seed-spec §3.1, stack.md). The STIRAP pair is the
-Gaussian pair of :func:`qbhw.pulse.protocols.stirap_schedule` (Stokes first). Three parameters are
-fitted:
+The battery is a transmon qutrit (levels |0⟩, |1⟩, |2⟩; by default the ``transmon_qutrit_stirap`` device)
+charged |0⟩ → |2⟩ by stimulated Raman adiabatic passage: the pump on ``d0`` (carrier at the 0–1
+frequency) and the Stokes on ``d1`` (carrier at the 1–2 frequency), Stokes first (Santos et al., PRE 100,
+032107, 2019; experiment Hu et al., Quantum Sci. Technol. 7, 045018, 2022; review Campaioli et al., Rev.
+Mod. Phys. 96, 031001 (2024), Secs. IV.B and VI.A). The pair is :meth:`qbhw.pulse.StirapPair.reference`
+unless given. The qutrit decays and dephases by the Lindblad jumps ``√(1/T1) b`` and ``√(2/Tφ) n̂`` (level
+k decays at k/T1, the 0–1 coherence dephases as e^{−t/Tφ}, the 0–2 coherence as e^{−4t/Tφ}). Three
+parameters are fitted:
 
 * ``rabi_mhz`` — the peak pump Rabi frequency ``Ω_P/2π`` (MHz) at amplitude setting ``a = 1`` (on the
   charge line the RWA pump term is ``π s (|0⟩⟨1| + h.c.)``, so ``Ω_P/2π = s_P``, the envelope peak in
   GHz × 1000); the Stokes keeps the pair's amplitude ratio (equal peak Rabi frequencies
-  ``Ω_S = √2·2π s_S = Ω_P`` for the stack.md pair). Setting ``a`` plays the envelopes × ``a``.
-* ``t1_ns`` and ``tphi_ns`` — the device's T1 and Tφ (design.md: level k decays at k/T1, the 0–1
-  coherence dephases as e^{−t/Tφ}, the 0–2 coherence as e^{−4t/Tφ}).
+  ``Ω_S = √2·2π s_S = Ω_P`` for the reference pair). Setting ``a`` plays the envelopes × ``a``.
+* ``t1_ns`` and ``tphi_ns`` — the device's T1 and Tφ (ns).
 
 A STIRAP pulse (400 ns) is much shorter than T1 and Tφ, so its transfer barely depends on them (the
 dark state dephases by ~4·100 ns/Tφ): the pulse identifies Ω, and the decoherence times need
@@ -34,16 +36,15 @@ standard measurement of a charged qutrit, read out as level populations (or the 
 
 Every curve is computed by :mod:`qbhw.pulse`: the pulses by :func:`qbhw.pulse.simulate` (Lindblad,
 Magnus-6 with exact carrier phases, RWA cut-off ``rwa_cutoff_ghz`` keeping the ±α cross terms), the
-free evolutions exactly in the lab frame (``ρ(τ) = e^{𝓛τ} ρ``, 𝓛 diagonalised once per parameter set), the
-retrieval pulse as its 9×9 superoperator (product of the sample propagators of
-:func:`qbhw.pulse.propagate.sample_propagators`), built once per parameter set and per distinct
-carrier phase at its start (the kept rotating-frame terms turn at 0 and ±|α|, so start times that
-differ by a multiple of 1/|α| = 10/3 ns share one superoperator; other start times get their own, via
-the coefficient phases ``e^{iΩ_q t_0}``). One evaluation of all rows of the default experiment (132
-rows) costs about 40 ms; the model caches evaluations (:class:`~qbhw.fit.theory.TheoryModel`) and its
-initial guess uses a closed form (T1) and 1-D scans (Ω closed-system, Tφ Ramsey rows only), so a fit
-takes 1–2 s (guess ≈ 1 s, about 20 evaluations). Over 150 seeded noisy data sets (σ = 0.01 on P1, P2)
-the linear 95 % intervals covered the truth in 93 % (Ω), 97 % (T1) and 96 % (Tφ) of them.
+free evolutions exactly in the lab frame by :class:`qbhw.pulse.FreeEvolution` (``ρ(τ) = e^{𝓛τ} ρ``, 𝓛
+diagonalised once per parameter set), the retrieval pulse by :class:`qbhw.pulse.PulseMap` (its 9×9
+superoperator, built once per parameter set and per distinct carrier phase at its start: the kept
+rotating-frame terms turn at 0 and ±|α|, so start times that differ by a multiple of 1/|α| = 10/3 ns
+share one superoperator; other start times get their own). One evaluation of all rows of the default
+experiment (132 rows) costs about 40 ms; the model caches evaluations (:class:`qbhw.fit.TheoryModel`)
+and its initial guess uses a closed form (T1) and 1-D scans (Ω closed-system, Tφ Ramsey rows only), so
+a fit takes 1–2 s (guess ≈ 1 s, about 20 evaluations). Over 150 seeded noisy data sets (σ = 0.01 on P1,
+P2) the linear 95 % intervals covered the truth in 93 % (Ω), 97 % (T1) and 96 % (Tφ) of them.
 
 Data layout: the rows of all three parts are stacked (:meth:`StirapExperiment.rows`), the independent
 variable of the fit is the row index ``0 … n_rows−1`` and :meth:`StirapExperiment.fit_data` labels
@@ -63,18 +64,30 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import ConfigError, DataError, InvalidArgumentError
-from .data import FitData, make_fit_data
-from .theory import TheoryModel
+from ..fit import FitData, TheoryModel, make_fit_data
+from ..pulse import (
+    Device,
+    FreeEvolution,
+    Play,
+    PulseMap,
+    Samples,
+    StirapPair,
+    align_left,
+    load_device,
+    simulate,
+    transmon_model,
+)
+from ..pulse.protocols import DEFAULT_RWA_CUTOFF_GHZ
 
-__all__ = ["StirapExperiment", "StirapChargingModel", "STIRAP_OBSERVABLES", "PHASE_MATCH_RAD", "stirap_device",
-           "default_stirap_pair"]
+__all__ = ["StirapExperiment", "StirapChargingModel", "STIRAP_OBSERVABLES", "PHASE_MATCH_RAD", "stirap_device"]
 
 #: what a row can report: a level population or the stored energy (GHz, E/h, above the ground state)
 STIRAP_OBSERVABLES = ("p0", "p1", "p2", "energy")
 _PARTS = ("trace", "storage", "ramsey")
-#: start phases ``e^{iΩ_q t0}`` of the retrieval pulse closer than this (rad) share one superoperator: the
-#: compiler rounds term frequencies to 1e-9 rad/ns, i.e. phases to ~2e-5 rad after 20 µs, so start times on
-#: the 1/|α| grid agree only to that level (sharing changes the populations by < 1e-8 up to 20 µs)
+#: start phases ``e^{iΩ_q t0}`` of the retrieval pulse closer than this (rad) share one superoperator
+#: (:class:`qbhw.pulse.PulseMap`): the compiler rounds term frequencies to 1e-9 rad/ns, i.e. phases to ~2e-5 rad
+#: after 20 µs, so start times on the 1/|α| grid agree only to that level (sharing changes the populations by
+#: < 1e-8 up to 20 µs)
 PHASE_MATCH_RAD = 1e-4
 
 
@@ -84,8 +97,6 @@ def stirap_device(device="transmon_qutrit_stirap"):
     It needs at least 3 levels and the charge channels ``d0`` (pump) and ``d1`` (Stokes); its T1/Tφ are
     replaced by the fit parameters.
     """
-    from ..pulse import Device, load_device
-
     dev = load_device(device) if isinstance(device, str) else device
     if not isinstance(dev, Device):
         raise ConfigError(f"got {type(device).__name__}", argument="device",
@@ -94,17 +105,6 @@ def stirap_device(device="transmon_qutrit_stirap"):
         raise ConfigError(f"device {dev.name!r} has {dev.levels} levels and channels {sorted(dev.channel_map)}",
                           argument="device", allowed="a transmon with >= 3 levels and drive channels d0, d1")
     return dev
-
-
-def default_stirap_pair():
-    """The stack.md pair of :func:`qbhw.pulse.protocols.stirap_schedule` (σ = 40 ns, delay 60 ns, 400 ns)."""
-    from ..pulse import StirapPair
-    from ..pulse.protocols import stirap_schedule
-
-    pump, stokes = (play.waveform for play in stirap_schedule().children)
-    return StirapPair(pump.duration_ns, sigma_ns=pump.sigma_ns, delay_ns=pump.center - stokes.center,
-                      amp_pump_ghz=pump.amp_ghz, amp_stokes_ghz=stokes.amp_ghz,
-                      center_ns=0.5 * (pump.center + stokes.center))
 
 
 def _times(values, argument: str) -> tuple[float, ...]:
@@ -123,7 +123,7 @@ class StirapExperiment:
     after the full pulse; ``ramsey_ns`` free-evolution times between the half pulse and its reverse
     (any values; on the 10/3-ns grid they share one retrieval superoperator). Any part may be empty.
     Rows: trace (amplitude-major, then time), storage, ramsey; one row per observable of each
-    setting. ``pair``: a :class:`qbhw.pulse.StirapPair` (default :func:`default_stirap_pair`), pump on
+    setting. ``pair``: a :class:`qbhw.pulse.StirapPair` (default :meth:`~qbhw.pulse.StirapPair.reference`), pump on
     d0, Stokes on d1. ``device``: see :func:`stirap_device`. ``rwa_cutoff_ghz``: default
     :data:`qbhw.pulse.protocols.DEFAULT_RWA_CUTOFF_GHZ` (keeps the ±α cross terms).
     """
@@ -151,11 +151,8 @@ class StirapExperiment:
             raise InvalidArgumentError(f"got {self.observables!r}", argument="observables",
                                        allowed="distinct names from " + ", ".join(STIRAP_OBSERVABLES))
         object.__setattr__(self, "observables", obs)
-        from ..pulse import StirapPair
-        from ..pulse.protocols import DEFAULT_RWA_CUTOFF_GHZ
-
         if self.pair is None:
-            object.__setattr__(self, "pair", default_stirap_pair())
+            object.__setattr__(self, "pair", StirapPair.reference())
         if not isinstance(self.pair, StirapPair):
             raise ConfigError(f"got {type(self.pair).__name__}", argument="pair", allowed="a qbhw.pulse.StirapPair")
         if not 0 < self.pair.center < self.pair.duration_ns:
@@ -228,15 +225,11 @@ class StirapExperiment:
         return f * self.pair.pump.samples(dt), f * self.pair.stokes.samples(dt)
 
     def _signals(self, pump: np.ndarray, stokes: np.ndarray):
-        from ..pulse import Play, Samples, align_left
-
         dt = self.device.dt_ns
         return align_left(Play(Samples(pump, dt), "d0"), Play(Samples(stokes, dt), "d1")).build(self.device)
 
     def pulse_model(self, t1_ns: float, tphi_ns: float, *, decoherence: bool = True):
         """The transmon model with the given T1, Tφ (ns)."""
-        from ..pulse import transmon_model
-
         dev = dataclasses.replace(self.device, t1_ns=float(t1_ns), tphi_ns=float(tphi_ns))
         return transmon_model(dev, decoherence=decoherence)
 
@@ -250,8 +243,6 @@ class StirapExperiment:
     def _runs(self, rabi_mhz: float, model, amplitudes, extra_full: bool):
         """Lab-frame states of the pulse at each amplitude setting, at the trace samples (and, for ``a = 1``
         when ``extra_full``, at the half and full pulse): ``{a: (record, states)}``."""
-        from ..pulse import simulate
-
         rec = set(np.round(np.asarray(self.trace_ns) / self.device.dt_ns).astype(int).tolist())
         settings = list(amplitudes) + ([1.0] if extra_full and 1.0 not in amplitudes else [])
         out = {}
@@ -304,13 +295,14 @@ class StirapExperiment:
             rec, states = runs[1.0]
             rho_half = states[np.searchsorted(rec, self.half_samples)]
             rho_full = states[np.searchsorted(rec, self.n_samples)]
-            free = _FreeEvolution(model)
+            free = FreeEvolution(model)
             if want_store:
                 vals["storage"] = self._observe(_populations(free.evolve(rho_full, self.storage_ns))).ravel()
             if want_ramsey:
                 h = self.half_samples
                 pump, stokes = self._envelopes(rabi_mhz, 1.0)
-                retrieval = _RetrievalMap(model, self._signals(pump[:h][::-1], stokes[:h][::-1]), self.rwa_cutoff_ghz)
+                retrieval = PulseMap(model, self._signals(pump[:h][::-1], stokes[:h][::-1]), self.rwa_cutoff_ghz,
+                                     phase_match_rad=PHASE_MATCH_RAD)
                 t_half = h * self.device.dt_ns
                 stored = free.evolve(rho_half, self.ramsey_ns)
                 final = np.array([retrieval.apply(r, t_half + t) for r, t in zip(stored, self.ramsey_ns)])
@@ -323,86 +315,8 @@ class StirapExperiment:
 
 
 def _populations(rhos: np.ndarray) -> np.ndarray:
-    """Diagonals ``(K, d)`` of density matrices given as ``(K, d, d)`` or row-major vectors ``(K, d²)``."""
-    rhos = np.asarray(rhos)
-    if rhos.ndim == 2:
-        d = int(round(math.sqrt(rhos.shape[1])))
-        rhos = rhos.reshape(-1, d, d)
-    return np.real(np.einsum("kii->ki", rhos))
-
-
-class _FreeEvolution:
-    """``ρ(τ) = e^{𝓛τ} ρ`` of the undriven lab-frame Lindblad equation (static H, the model's jumps), exactly.
-
-    𝓛 (row-major ``vec(ρ)``) keeps the coherence order j − k, and its eigenvalues ``−i(E_j − E_k) − rates``
-    are distinct for a transmon (anharmonic spacings; population rates 0, 1/T1, 2/T1), so it is diagonalised
-    once and every τ costs a product; an ill-conditioned eigenbasis falls back to ``scipy.linalg.expm``.
-    """
-
-    def __init__(self, model):
-        H = model.static
-        d = H.shape[0]
-        eye = np.eye(d)
-        L = -1j * (np.kron(H, eye) - np.kron(eye, H.T))
-        for J in model.jump_operators:
-            JJ = J.conj().T @ J
-            L = L + np.kron(J, J.conj()) - 0.5 * np.kron(JJ, eye) - 0.5 * np.kron(eye, JJ.T)
-        self.d, self.L = d, L
-        lam, V = np.linalg.eig(L)
-        self.eig = None if np.linalg.cond(V) > 1e6 else (lam, V, np.linalg.inv(V))
-
-    def evolve(self, rho: np.ndarray, times) -> np.ndarray:
-        """``vec(ρ(τ))`` for each τ in ``times``: ``(len(times), d²)``."""
-        v = np.asarray(rho, dtype=complex).reshape(-1)
-        t = np.asarray(times, dtype=float)
-        if self.eig is not None:
-            lam, V, Vinv = self.eig
-            return (np.exp(np.outer(t, lam)) * (Vinv @ v)) @ V.T
-        from scipy.linalg import expm
-
-        return np.array([expm(self.L * ti) @ v for ti in t])
-
-
-class _RetrievalMap:
-    """The superoperator of a pulse started at absolute time ``t0`` (rotating frame), per distinct carrier phase.
-
-    In the compiled problem term q carries ``coeffs[k, q] e^{iΩ_q t}`` with t measured from the pulse start;
-    a start at ``t0`` multiplies the coefficients by ``e^{iΩ_q t0}`` (the carriers run continuously).
-    """
-
-    def __init__(self, model, signals, rwa_cutoff_ghz: float):
-        from ..pulse import compile_problem
-        from ..pulse.propagate import active_terms, substeps_for
-
-        self.problem = compile_problem(model, signals, rwa_cutoff_ghz=rwa_cutoff_ghz)
-        if not np.allclose(self.problem.frame_vectors, np.eye(self.problem.dim)):
-            raise InvalidArgumentError("the rotating frame is not diagonal", argument="model",
-                                       allowed="a model with a diagonal static Hamiltonian")
-        self.M = substeps_for(self.problem, active=active_terms(self.problem))
-        self._maps: list[tuple[np.ndarray, np.ndarray]] = []
-
-    def superoperator(self, t0: float) -> np.ndarray:
-        from ..pulse.propagate import sample_propagators
-
-        phase = np.exp(1j * self.problem.freqs * t0)
-        for key, S in self._maps:
-            if np.allclose(key, phase, rtol=0.0, atol=PHASE_MATCH_RAD):
-                return S
-        P = sample_propagators(self.problem, 0, self.problem.n_samples, self.M, coeffs=self.problem.coeffs * phase)
-        while P.shape[0] > 1:  # ordered product P[n−1] ⋯ P[0] by a pairwise tree
-            if P.shape[0] % 2:
-                P = np.concatenate([P, np.eye(P.shape[-1])[None]])
-            P = P[1::2] @ P[0::2]
-        self._maps.append((phase, P[0]))
-        return P[0]
-
-    def apply(self, vec_rho_lab: np.ndarray, t0: float) -> np.ndarray:
-        """Lab-frame ``vec(ρ)`` at ``t0`` → rotating-frame ``vec(ρ)`` at the end of the pulse."""
-        f = self.problem.frame_freqs
-        ph = np.exp(1j * f * t0)
-        d = f.size
-        rho_rot = (ph[:, None] * vec_rho_lab.reshape(d, d) * ph.conj()[None, :]).reshape(-1)
-        return self.superoperator(t0) @ rho_rot
+    """Diagonals ``(K, d)`` of density matrices ``(K, d, d)``."""
+    return np.real(np.einsum("kii->ki", np.asarray(rhos)))
 
 
 class StirapChargingModel(TheoryModel):
@@ -445,7 +359,7 @@ class StirapChargingModel(TheoryModel):
                     "tphi_ns": {"value": float(tphi_guess), "min": 1.0}}
         super().__init__(curve, physical, name="StirapCharging", independent_var="rows",
                          formula=("rows(rabi_mhz, t1_ns, tphi_ns): STIRAP traces, storage and Ramsey populations of a "
-                                  "transmon qutrit through qbhw.pulse (Lindblad, T1 and Tphi) [seed-spec 3.1]"),
+                                  "transmon qutrit through qbhw.pulse (Lindblad, T1 and Tphi; Hu et al. 2022)"),
                          scale=1.0, offset=0.0, cache_size=cache_size,
                          metadata={"device": experiment.device.name,
                                    "observables": list(experiment.observables)})

@@ -1,0 +1,20 @@
+"""qbhw.devices — device definitions: one :class:`Device` type for the pulse solver, Aer noise models and the
+circuit layer.
+
+* :func:`names`, :func:`load` — the device files shipped with qbhw (the repository's ``backends/`` folder, installed
+  as ``qbhw._data.backends``) or any JSON device file;
+* :class:`Device` with :class:`ChannelSpec`, :class:`ResonatorSpec` (single transmon) and :class:`QubitSpec`,
+  :class:`GateSpec` (multi-qubit); :meth:`Device.qubit` gives qubit k's single-transmon device;
+* :func:`from_backend` — a qiskit ``BackendV2`` (IBM device or fake backend) as a :class:`Device`;
+  ``qbhw.backends.device_models`` builds an Aer noise model and a qiskit ``Target`` from one.
+
+Units in names: GHz (cyclic) and ns. Imports nothing from qbhw but :mod:`qbhw.errors` (and qiskit lazily, in
+:func:`from_backend`).
+"""
+
+from .convert import from_backend
+from .device import CHANNEL_KINDS, ChannelSpec, Device, GateSpec, QubitSpec, ResonatorSpec
+from .files import backends_folder, calibrations_folder, load, names
+
+__all__ = ["Device", "ChannelSpec", "ResonatorSpec", "QubitSpec", "GateSpec", "CHANNEL_KINDS",
+           "names", "load", "from_backend", "backends_folder", "calibrations_folder"]
