@@ -6,7 +6,7 @@ function. The circuit builders of this package register their model classes with
 * cavity batteries (:mod:`qbhw.compile.cavity`): ``DickeBattery`` (Ferraro et al., PRL 120, 117702,
   2018; review Eqs. 28–32), ``TavisCummingsBattery``, ``RabiBattery`` (review Eq. 33) — all derive
   from ``CavityBattery``, which is registered too; options ``order``, ``max_step``, ``steps``,
-  ``on_truncation``, ``truncation_threshold``;
+  ``on_truncation``, ``truncation_threshold``, ``times`` (the run's times: the photon cut-off converges over them);
 * ``StarBattery`` (:mod:`qbhw.compile.star`; Joshi & Mahesh, PRA 106, 042601, 2022): options
   ``order``, ``max_step``, ``steps``, ``samples``, ``seed``;
 * ``TransverseIsingBattery`` (:mod:`qbhw.compile.qubit_models`; Hoang, Metz et al.,

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..pulse import StirapPair
 from ._pulse import (
     PULSE_BACKENDS,
     PulseChargingResults,
@@ -39,6 +40,7 @@ __all__ = ["NAME", "BACKENDS", "REFERENCE_DEVICE", "Parameters", "Results", "sch
 NAME = "stirap_charging"
 BACKENDS = PULSE_BACKENDS
 REFERENCE_DEVICE = "transmon_qutrit_stirap"
+_REFERENCE_PAIR = StirapPair.reference()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,11 +58,11 @@ class Parameters(ProtocolParameters):
     """
 
     device: Any = None
-    amp_pump_ghz: float = 0.025
-    amp_stokes_ghz: float = 0.025 / math.sqrt(2.0)
-    sigma_ns: float = 40.0
-    delay_ns: float = 60.0
-    duration_ns: float = 400.0
+    amp_pump_ghz: float = _REFERENCE_PAIR.amp_pump_ghz
+    amp_stokes_ghz: float = _REFERENCE_PAIR.amp_stokes_ghz
+    sigma_ns: float = _REFERENCE_PAIR.sigma_ns
+    delay_ns: float = _REFERENCE_PAIR.delay_ns
+    duration_ns: float = _REFERENCE_PAIR.duration_ns
     center_ns: float | None = None
     amp_scale: float = 1.0
     times_ns: tuple = tuple(float(x) for x in np.linspace(0.0, 400.0, 41))
