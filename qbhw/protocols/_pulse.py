@@ -209,7 +209,7 @@ def acquire_pulse(protocol: str, parameters, backend, run: Callable, *, referenc
                 metadata={"device": device.to_dict(), "substeps": result.substeps})
 
 
-def analyse_pulse(data: Data, run: Callable, results_class, *, fit: bool, scale_range: tuple[float, float],
+def analyse_pulse(data: Data, run: Callable, *, fit: bool, scale_range: tuple[float, float],
                   name: str, formula: str, **fit_options) -> tuple[Any, dict[str, Any], list[str]]:
     """Shared analysis: figures of merit, final populations and (``fit``) the amplitude scale fitted
     through ``run(parameters, device, amp_scale)``. Returns ``(fit result, fields, notes)``."""

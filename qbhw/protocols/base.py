@@ -30,7 +30,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -347,14 +347,10 @@ class ChargingResults(Results):
     max_average_power: float = math.nan
     tau_energy_peak: float | None = None
 
-    #: fields filled by :meth:`figures_of_merit`
-    CURVE_FIELDS: ClassVar[tuple[str, ...]] = ("final_energy", "final_work", "final_ergotropy", "max_energy",
-                                               "average_power", "tau_max_power", "max_average_power",
-                                               "tau_energy_peak")
 
     @staticmethod
     def figures_of_merit(curve: ChargingCurve) -> dict[str, Any]:
-        """The curve's figures of merit as a dict of the :data:`CURVE_FIELDS`."""
+        """The curve's figures of merit: a dict with the fields of this class listed above."""
         from ..errors import ChargingTimeError
 
         t = curve.times

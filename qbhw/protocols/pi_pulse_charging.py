@@ -88,7 +88,7 @@ def acquire(parameters: Parameters, backend="exact", *, context=None) -> Data:
 
 def analyse(data: Data, *, fit: bool = True, scale_range: tuple[float, float] = (0.5, 1.5), **fit_options) -> Results:
     """Figures of merit and (``fit=True``) the drive-amplitude scale fitted through the pulse solver."""
-    fit_result, out, notes = analyse_pulse(data, _run, Results, fit=fit, scale_range=scale_range, name="pi-pulse energy",
+    fit_result, out, notes = analyse_pulse(data, _run, fit=fit, scale_range=scale_range, name="pi-pulse energy",
                                            formula="E(t; amp_scale) of two sequential pi pulses through qbhw.pulse", **fit_options)
     return Results(protocol=NAME, fit=fit_result, notes=notes, **out)
 

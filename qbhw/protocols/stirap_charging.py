@@ -127,7 +127,7 @@ def acquire(parameters: Parameters, backend="exact", *, context=None) -> Data:
 def analyse(data: Data, *, fit: bool = True, scale_range: tuple[float, float] = (0.5, 1.5), **fit_options) -> Results:
     """Figures of merit and (``fit=True``) the drive-amplitude scale fitted through the pulse solver."""
     p: Parameters = data.parameters
-    fit_result, out, notes = analyse_pulse(data, _run, Results, fit=fit, scale_range=scale_range,
+    fit_result, out, notes = analyse_pulse(data, _run, fit=fit, scale_range=scale_range,
                                            name="STIRAP energy", formula="E(t; amp_scale) of the STIRAP pair "
                                            "through qbhw.pulse (Lindblad)", **fit_options)
     if fit_result is not None and fit_result.ok:
