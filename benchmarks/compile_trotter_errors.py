@@ -60,7 +60,7 @@ def main():
         fake = get_backend("fake:perth").run(prog, tt, shots=2048, seed=seed)
         print(f"  seed {seed}: (W_hw - W_fake)/sigma_shot =", np.round((w_hw - fake.work) / sig, 2),
               " /sqrt(sigma_shot^2 + sigma_fake^2) =",
-              np.round((w_hw - fake.work) / np.sqrt(sig**2 + fake.energy_stderr**2), 2))
+              np.round((w_hw - fake.work) / np.sqrt(sig**2 + fake.work_stderr**2), 2))
 
 
 if __name__ == "__main__":

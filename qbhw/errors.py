@@ -17,6 +17,8 @@ __all__ = [
     "InvalidTimesError",
     "TruncationError",
     "TruncationWarning",
+    "RunMismatchError",
+    "StoreError",
     "FixedCarrierWarning",
     "ChargingTimeError",
     "ConfigError",
@@ -108,3 +110,17 @@ class DataError(QbhwError, ValueError):
 class FitError(QbhwError, ValueError):
     """A fit cannot be set up (fewer points than free parameters, unknown parameter, bad bounds),
     or a number was asked of a fit that failed (its result is flagged bad)."""
+
+
+class RunMismatchError(QbhwError, ValueError):
+    """A run directory already holds a run with other parameters (nothing was overwritten)."""
+
+    def __init__(self, message: str, *, differences: dict | None = None, argument: str | None = "out",
+                 allowed: str | None = None):
+        super().__init__(message, argument=argument, allowed=allowed)
+        #: name → (stored value, requested value) of every differing setting
+        self.differences = dict(differences or {})
+
+
+class StoreError(QbhwError, RuntimeError):
+    """A run directory cannot be read or written (missing, corrupt, or not a qbhw run)."""

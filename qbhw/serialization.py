@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["to_jsonable", "from_jsonable", "dumps", "loads", "JsonMixin"]
+__all__ = ["to_jsonable", "from_jsonable", "dumps", "loads", "JsonMixin", "atomic_write_bytes", "atomic_write_text"]
 
 _FLOAT_TAG = "__float__"
 _ARRAY_TAG = "__ndarray__"
@@ -115,15 +118,53 @@ class JsonMixin:
     """``to_json`` / ``from_json`` for a class with ``to_dict()`` and ``from_dict(dict)`` (strict JSON)."""
 
     def to_json(self, path=None, *, indent: int | None = 1) -> str:
-        """JSON text of ``to_dict()`` (also written to ``path`` when given)."""
-        from pathlib import Path
-
+        """JSON text of ``to_dict()`` (also written to ``path`` when given, atomically)."""
         text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)  # type: ignore[attr-defined]
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            atomic_write_text(path, text)
         return text
 
     @classmethod
     def from_json(cls, text: str):
         """Inverse of :meth:`to_json` (``text`` is the JSON text)."""
         return cls.from_dict(json.loads(text))  # type: ignore[attr-defined]
+
+
+def atomic_write_bytes(path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` so that a reader sees either the old file or the complete new one.
+
+    The bytes go to a temporary file in the same directory, which is flushed and ``fsync``-ed and then
+    renamed over ``path`` with :func:`os.replace` (atomic on POSIX and Windows); the directory is
+    ``fsync``-ed too where the platform allows, so the rename itself survives a crash.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows
+        return path
+    try:
+        os.fsync(dfd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(dfd)
+    return path
+
+
+def atomic_write_text(path, text: str) -> Path:
+    """:func:`atomic_write_bytes` of UTF-8 text."""
+    return atomic_write_bytes(path, text.encode("utf-8"))

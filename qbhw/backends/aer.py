@@ -10,7 +10,8 @@
   circuits) and simulated with the device's noise model. With ``shots=None`` the curve is the
   *prediction of the measurement*: for each measured circuit the exact outcome distribution of
   the noisy density matrix, passed through the device's readout-error matrices; its
-  ``energy_stderr`` is the shot noise a ``predict_shots``-shot run would have. The noisy state's
+  ``energy_stderr`` is the shot noise a ``predict_shots``-shot run would have (``None`` without
+  ``predict_shots``). The noisy state's
   own energy (no readout error) and ergotropy are the observables ``energy_state`` and
   ``ergotropy_state``.
 """

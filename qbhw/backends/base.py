@@ -6,11 +6,10 @@ import json
 from abc import ABC, abstractmethod
 from pathlib import Path
 
-import numpy as np
-
 from ..compile.program import ChargingProgram
-from ..errors import DimensionMismatchError, InvalidArgumentError
+from ..errors import DataError, DimensionMismatchError, InvalidArgumentError
 from ..metrics import ChargingCurve
+from ..serialization import atomic_write_text
 
 __all__ = ["Backend", "check_program", "write_curve", "read_curve"]
 
@@ -60,26 +59,18 @@ class Backend(ABC):
         return f"{type(self).__name__}({self.name!r})"
 
 
-def _to_list(x):
-    return None if x is None else np.asarray(x).tolist()
-
-
 def write_curve(curve: ChargingCurve, path) -> Path:
-    """Write a curve as JSON (times, energy, work, ergotropy, observables, metadata)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"times": _to_list(curve.times), "energy": _to_list(curve.energy), "work": _to_list(curve.work),
-            "ergotropy": _to_list(curve.ergotropy), "kind": curve.kind,
-            "observables": {k: _to_list(v) for k, v in curve.observables.items()},
-            "metadata": json.loads(json.dumps(curve.metadata, default=repr))}
-    path.write_text(json.dumps(data, indent=1))
-    return path
+    """Write a curve as JSON (:meth:`ChargingCurve.to_json`), atomically: a reader sees the old file or the
+    complete new one, never a half-written one."""
+    return atomic_write_text(path, curve.to_json())
 
 
 def read_curve(path) -> ChargingCurve:
-    """Read a curve written by :func:`write_curve`."""
-    from ..metrics import make_charging_curve
-
-    d = json.loads(Path(path).read_text())
-    return make_charging_curve(d["times"], d["energy"], work=d["work"], ergotropy=d["ergotropy"], kind=d["kind"],
-                               metadata=d["metadata"], observables=d["observables"])
+    """Read a curve written by :func:`write_curve` (:class:`~qbhw.errors.DataError` when the file is not
+    a complete curve)."""
+    path = Path(path)
+    try:
+        return ChargingCurve.from_json(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError) as exc:
+        raise DataError(f"{path} is not a complete qbhw curve ({exc})", argument="path",
+                        allowed="a file written by write_curve") from exc

@@ -8,7 +8,11 @@ battery Hamiltonian, the measurement groups and which circuit ("pub") measured w
 Aggregation (:func:`curve_from_results`): for every time and ensemble member the operators'
 group estimates are summed; the ensemble value is ``Σ_m w_m E_m`` with variance
 ``Σ_m w_m² σ_m²`` (plus, for a *sampled* thermal ensemble, the between-sample variance
-``Σ_m w_m (E_m − Ē)²/(k − 1)`` of k draws). Work is ``W = E − E(t_0)`` (review Eq. 3).
+``Σ_m w_m (E_m − Ē)²/(k − 1)`` of k draws); its square root is the curve's ``energy_stderr`` (never 0
+for a finite number of shots, :func:`qbhw.metrics.pauli_sum_estimate`; ``None`` for exact
+distributions without ``shots``). Work is ``W = E − E(t_0)`` (review Eq. 3) with ``work_stderr``
+from :func:`_work_stderr`: ``σ_W,i² = σ_E,i² + σ_E,0²`` and ``σ_W,0 = 0`` (``W_0 ≡ 0``) when the
+reference is the measured ``E(t=0)``, ``σ_W = σ_E`` when it is the exact initial energy.
 Ergotropy is reported only when the battery state is known (state simulators, tomography);
 otherwise ``None`` and the population lower bound is given as the ``ergotropy_lower_bound``
 observable.
@@ -132,6 +136,21 @@ def _work(times: np.ndarray, energy: np.ndarray, e0: float) -> tuple[np.ndarray,
     return energy - e0, "exact energy of the prepared initial state"
 
 
+def _work_stderr(times: np.ndarray, energy_stderr: np.ndarray | None) -> np.ndarray | None:
+    """σ of the work of :func:`_work`. Reference the measured ``E(t=0)`` (independent circuits):
+    ``Var W_i = Var E_i + Var E_0`` for i > 0 and ``W_0 ≡ 0`` by construction, so σ = 0 there (a fit of
+    the work leaves that point out, :func:`qbhw.protocols._charging.curve_fit_data`). Reference the exact
+    initial energy: ``σ_W = σ_E``."""
+    if energy_stderr is None:
+        return None
+    es = np.asarray(energy_stderr, dtype=float)
+    if times[0] == 0:
+        ws = np.sqrt(es**2 + es[0] ** 2)
+        ws[0] = 0.0
+        return ws
+    return es.copy()
+
+
 def measured_circuits(program: ChargingProgram, plan: ExecutionPlan) -> list:
     """Logical circuits (prep + evolution + basis change + measurement), one per pub of ``plan``."""
     mplan = plan.measurement_plan
@@ -177,8 +196,17 @@ def _combine(plan: ExecutionPlan, values: np.ndarray, variances: np.ndarray) -> 
 
 
 def curve_from_results(plan: ExecutionPlan, results: list[dict[str, float]], *, exact: bool = False,
-                       shots: int | None = None, metadata: dict | None = None) -> ChargingCurve:
-    """Charging curve from one outcome histogram per pub (counts, or exact distributions with ``exact``)."""
+                       shots: int | None = None, metadata: dict | None = None,
+                       bootstrap: int = 200) -> ChargingCurve:
+    """Charging curve from one outcome histogram per pub (counts, or exact distributions with ``exact``).
+
+    Sampled counts (not ``exact``) are bootstrapped over shots with ``bootstrap`` replicates (0: off;
+    :mod:`qbhw.backends._bootstrap`, seeded from a hash of the counts, so reruns are identical): the
+    observables ``ergotropy_lower_bound_stderr`` / ``ergotropy_stderr`` (tomography) and
+    ``metadata["intervals"]`` (name → :meth:`qbhw.metrics.Interval.to_dict`: ``tau_max_power``,
+    ``max_average_power``, ``tau_energy_peak``, ``average_power_energy_peak``, ``max_energy``,
+    ``final_ergotropy_lower_bound``, ``final_ergotropy``).
+    """
     if len(results) != len(plan.pubs):
         raise InvalidArgumentError(f"{len(results)} results for {len(plan.pubs)} circuits", argument="results",
                                    allowed="one result per circuit of the plan")
@@ -205,10 +233,13 @@ def curve_from_results(plan: ExecutionPlan, results: list[dict[str, float]], *, 
     mean, var = {}, {}
     for k in names:
         mean[k], var[k] = _combine(plan, vals[k], varis[k])
-    observables = {"energy_stderr": np.sqrt(var["energy"]), "trotter_energy_bound": np.asarray(plan.energy_bound)}
+    sampled = not exact or shots is not None  # exact distributions without shots: no shot noise
+    energy_stderr = np.sqrt(var["energy"]) if sampled else None
+    observables = {"trotter_energy_bound": np.asarray(plan.energy_bound)}
     for k in plan.observables:
         observables[k] = mean[k]
-        observables[f"{k}_stderr"] = np.sqrt(var[k])
+        if sampled:
+            observables[f"{k}_stderr"] = np.sqrt(var[k])
     hb = plan.battery_operator
     if plan.weights_kind == "probability" and diag_group is not None and all(p is not None for p in pops.ravel()):
         g = mplan.groups[diag_group]
@@ -230,8 +261,17 @@ def curve_from_results(plan: ExecutionPlan, results: list[dict[str, float]], *, 
     work, ref = _work(times, mean["energy"], plan.initial_energy)
     meta = {"program": plan.program, **plan.program_metadata, "shots": shots, "exact_distributions": exact,
             "work_reference": ref, **(metadata or {})}
+    from ._bootstrap import check_bootstrap, shot_intervals
+
+    if check_bootstrap(bootstrap) and not exact:  # bootstrap over shots: intervals of the figures of merit
+        extra, meta["intervals"] = shot_intervals(
+            plan, results, int(bootstrap), times=times, energy=mean["energy"], work=work,
+            work_of=lambda e: _work(times, e, plan.initial_energy)[0],
+            lower_bound=observables.get("ergotropy_lower_bound"), ergotropy=erg)
+        observables.update(extra)
     return make_charging_curve(times, mean["energy"], work=work, ergotropy=erg, metadata=meta,
-                               observables=observables)
+                               observables=observables, energy_stderr=energy_stderr,
+                               work_stderr=_work_stderr(times, energy_stderr))
 
 
 def curve_from_states(program: ChargingProgram, times, states: list[list[np.ndarray]], *,

@@ -19,18 +19,14 @@ the process that ran them.
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
-import json
-import os
-from pathlib import Path
 
 import numpy as np
 
 from ..compile.measurement import MEASURE_REGISTER
 from ..compile.program import ChargingProgram
-from ..errors import ConfigError, InvalidArgumentError
+from ..errors import ConfigError, InvalidArgumentError, RunMismatchError
 from ..metrics import ChargingCurve, check_times, make_charging_curve
-from .base import Backend, check_program, read_curve, write_curve
+from .base import Backend, check_program
 from .devices import device_simulator, fake_device, transpile_for_device
 from .execution import (
     ExecutionPlan,
@@ -41,49 +37,36 @@ from .execution import (
     curve_from_results,
     measured_circuits,
 )
+from .jobs import (
+    LOCAL_JOBS,
+    FileJobLedger,
+    JobLedger,
+    JobsPending,
+    as_ledger,
+    compare_submission,
+    utc_now,
+)
 
-__all__ = ["RuntimeBackend", "FakeBackend", "IBMQuantumBackend", "JobStore", "resume", "RUNTIME_MODES",
-           "PRIMITIVES", "DEFAULT_SHOTS"]
+__all__ = [
+    "DEFAULT_SHOTS",
+    "PRIMITIVES",
+    "RUNTIME_MODES",
+    "FakeBackend",
+    "IBMQuantumBackend",
+    "JobStore",
+    "RuntimeBackend",
+    "curve_from_raw",
+    "resume_jobs",
+]
 
 RUNTIME_MODES = ("batch", "session", "job")
 PRIMITIVES = ("sampler", "estimator")
 DEFAULT_SHOTS = 4096
-JOBS_FILE = "jobs.json"
+JOBS_FILE = FileJobLedger.JOBS_FILE
 
 
-class JobStore:
-    """``<results_dir>/jobs.json``: backend, primitive, plan and job ids of a run (written at submission)."""
-
-    def __init__(self, results_dir):
-        self.dir = Path(results_dir)
-        self.path = self.dir / JOBS_FILE
-
-    def _write(self, data: dict) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=1, default=repr))
-        os.replace(tmp, self.path)
-
-    def read(self) -> dict:
-        if not self.path.exists():
-            raise ConfigError(f"no {JOBS_FILE} in {self.dir}", argument="results_dir",
-                              allowed="a results directory written by a qbhw hardware run")
-        return json.loads(self.path.read_text())
-
-    def record_submission(self, *, backend: str, primitive: str, shots, plan: ExecutionPlan, job_ids: list[str],
-                          mode: str, extra: dict | None = None) -> None:
-        now = _dt.datetime.now(_dt.timezone.utc).isoformat()
-        self._write({"backend": backend, "primitive": primitive, "shots": shots, "mode": mode, "status": "submitted",
-                     "submitted": now, "jobs": [{"job_id": j, "submitted": now} for j in job_ids],
-                     "plan": plan.as_dict(), **(extra or {})})
-
-    def record_done(self, curve: ChargingCurve, raw: list) -> None:
-        data = self.read()
-        data["status"] = "done"
-        data["finished"] = _dt.datetime.now(_dt.timezone.utc).isoformat()
-        self._write(data)
-        (self.dir / "results.json").write_text(json.dumps(raw, default=repr))
-        write_curve(curve, self.dir / "curve.json")
+#: the file-based job ledger of a plain results directory (the name used before the run store existed)
+JobStore = FileJobLedger
 
 
 def _mode_context(mode: str, device):
@@ -139,7 +122,9 @@ def _estimator_arrays(result) -> tuple[np.ndarray, np.ndarray]:
 
 def _estimator_curve(plan_dict: dict, evs: np.ndarray, stds: np.ndarray, metadata: dict) -> ChargingCurve:
     """Curve from per-(time, member) estimator values: the ensemble average, its variance (with the
-    between-sample term of a sampled ensemble) and the work exactly as :func:`curve_from_results`."""
+    between-sample term of a sampled ensemble) and the work exactly as :func:`curve_from_results`;
+    ``metadata["intervals"]`` of the figures of merit from a parametric bootstrap of the energy
+    (:func:`qbhw.metrics.parametric_work_replicates`, B = 200, seeded from the values)."""
     plan = ExecutionPlan.from_dict(plan_dict)
     times = np.asarray(plan.times)
     nt, nm = times.size, len(plan.weights)
@@ -150,13 +135,28 @@ def _estimator_curve(plan_dict: dict, evs: np.ndarray, stds: np.ndarray, metadat
     for k in range(len(names)):
         mean[:, k], var = _combine(plan, evs[:, :, k], stds[:, :, k] ** 2)
         err[:, k] = np.sqrt(var)
-    obs = {"energy_stderr": err[:, 0], "trotter_energy_bound": np.asarray(plan.energy_bound)}
+    obs = {"trotter_energy_bound": np.asarray(plan.energy_bound)}
     for k, name in enumerate(names[1:], start=1):
         obs[name] = mean[:, k]
         obs[f"{name}_stderr"] = err[:, k]
     work, ref = _work(times, mean[:, 0], plan.initial_energy)
     meta = {"program": plan.program, **plan.program_metadata, "work_reference": ref, **metadata}
-    return make_charging_curve(times, mean[:, 0], work=work, metadata=meta, observables=obs)
+    from ..metrics import (
+        DEFAULT_BOOTSTRAP,
+        curve_figure_intervals,
+        parametric_work_replicates,
+    )
+    from .execution import _work_stderr
+
+    if np.all(np.isfinite(mean[:, 0])) and np.all(np.isfinite(err[:, 0])):
+        # parametric bootstrap E*_b(t_i) = E(t_i) + σ_i z (seeded from the values), work exactly as _work
+        er, _ = parametric_work_replicates(mean[:, 0], err[:, 0], n_boot=DEFAULT_BOOTSTRAP)
+        wr = np.stack([_work(times, e, plan.initial_energy)[0] for e in er])
+        found = curve_figure_intervals(times, wr, work, energy=mean[:, 0], energy_replicates=er,
+                                       method=f"parametric bootstrap (B={DEFAULT_BOOTSTRAP})")
+        meta["intervals"] = {k: v.to_dict() for k, v in found.items()}
+    return make_charging_curve(times, mean[:, 0], work=work, metadata=meta, observables=obs,
+                               energy_stderr=err[:, 0], work_stderr=_work_stderr(times, err[:, 0]))
 
 
 class RuntimeBackend(Backend):
@@ -194,79 +194,146 @@ class RuntimeBackend(Backend):
         """What the primitives run on: the device itself."""
         return self.device
 
+    def _retrieve(self, job_id: str):
+        """A submitted job by its id: alive in this process (local runs), else ``None``."""
+        return LOCAL_JOBS.get(job_id)
+
     def run(self, program: ChargingProgram, times, *, shots: int | None = None, tomography: bool = False,
             seed: int | None = None, results_dir=None, wait: bool = True) -> ChargingCurve | None:
-        """Run on the device; with ``wait=False`` return right after submission (finish with :func:`resume`)."""
+        """Run on the device.
+
+        ``results_dir``: a directory or a :class:`~qbhw.backends.jobs.JobLedger` where the job ids are
+        recorded at submission and each job's result as it arrives. If it already records a submission of
+        the same plan, those jobs are collected instead of submitting again (a different plan, backend or
+        shot count is refused with :class:`~qbhw.errors.RunMismatchError` before anything is submitted).
+        With ``wait=False`` the call returns ``None`` right after submission (finish with
+        :func:`qbhw.resume`, or by calling ``run`` again with the same ``results_dir``).
+        """
         shots = self.default_shots if shots is None else check_shots(shots, allow_none=False)
         t = check_times(times, allow_single=True)
         program = check_program(program, self.num_qubits, self.name)
         if not wait and results_dir is None:
             raise InvalidArgumentError("wait=False needs a results directory to resume from", argument="results_dir",
                                        allowed="a directory path")
-        store = JobStore(results_dir) if results_dir is not None else None
-        if self.primitive == "estimator":
-            if tomography:
-                raise ConfigError("tomography needs the sampler primitive", argument="tomography",
-                                  allowed="False with primitive='estimator'")
-            return self._run_estimator(program, t, shots, seed, store, wait)
-        plan = build_plan(program, t, tomography=tomography)
-        isa = transpile_for_device(measured_circuits(program, plan), self.device, seed=seed,
-                                   optimization_level=self.optimization_level)
-        from qiskit_ibm_runtime.executor_sampler import Sampler
+        ledger = as_ledger(results_dir, wait=wait)
+        wait = wait and (ledger is None or ledger.wait)
+        primitive = self.primitive
+        if primitive == "estimator" and tomography:
+            raise ConfigError("tomography needs the sampler primitive", argument="tomography",
+                              allowed="False with primitive='estimator'")
+        plan = build_plan(program, t, tomography=tomography and primitive == "sampler")
+        record = {"backend": self.name, "primitive": primitive, "shots": shots, "mode": self.mode,
+                  "plan": plan.as_dict()}
+        try:
+            return self._run_recorded(program, plan, t, shots, seed, record, ledger, wait)
+        except JobsPending:
+            if ledger is not None and ledger.raise_pending:
+                raise
+            return None
 
-        with _mode_context(self.mode, self._execution_target(isa)) as mode:
-            sampler = Sampler(mode=mode)
-            for key, value in self.sampler_options.items():
-                setattr(sampler.options, key, value)
-            if seed is not None and self._local():
-                sampler.options.simulator.seed_simulator = int(seed)
-            job = sampler.run(isa, shots=shots)
-            job_ids = [job.job_id()]
-            if store is not None:
-                store.record_submission(backend=self.name, primitive="sampler", shots=shots, plan=plan,
-                                        job_ids=job_ids, mode=self.mode)
-            if not wait:
-                return None
-            result = job.result()
-        counts = [_counts(r) for r in _as_primitive_result(result, "sampler")]
-        curve = curve_from_results(plan, counts, shots=shots,
-                                   metadata={"backend": self.name, "job_ids": job_ids, "mode": self.mode,
-                                             "primitive": "sampler"})
-        if store is not None:
-            store.record_done(curve, counts)
+    def _run_recorded(self, program, plan, t, shots, seed, record, ledger, wait):
+        previous = ledger.submission() if ledger is not None else None
+        if previous is not None:
+            diff = compare_submission(previous, record)
+            if diff:
+                raise RunMismatchError(
+                    f"the results directory already records a run with other settings ({', '.join(sorted(diff))}); "
+                    "nothing was submitted — use a new results directory", differences=diff,
+                    argument="results_dir", allowed="an empty directory or the same run")
+            done = getattr(ledger, "stored_curve", lambda: None)()
+            if done is not None:
+                return done
+            raws = self._collect(previous, ledger, wait)
+            if raws is not None:
+                return self._finish(previous, raws, ledger)
+        job_ids = self._submit(program, plan, t, shots, seed)
+        record = {**record, "jobs": [{"job_id": j, "submitted": utc_now()} for j in job_ids], "submitted": utc_now()}
+        if ledger is not None:
+            ledger.record_submission(record)
+        if not wait:
+            raise JobsPending(job_ids)
+        raws = self._collect(record, ledger, True)
+        return self._finish(record, raws, ledger)
+
+    def _submit(self, program, plan, t, shots, seed) -> list[str]:
+        """Transpile, submit one job with every pub, and return its id (the job is kept in LOCAL_JOBS)."""
+        if self.primitive == "sampler":
+            isa = transpile_for_device(measured_circuits(program, plan), self.device, seed=seed,
+                                       optimization_level=self.optimization_level)
+            from qiskit_ibm_runtime.executor_sampler import Sampler
+
+            with _mode_context(self.mode, self._execution_target(isa)) as mode:
+                sampler = Sampler(mode=mode)
+                for key, value in self.sampler_options.items():
+                    setattr(sampler.options, key, value)
+                if seed is not None and self._local():
+                    sampler.options.simulator.seed_simulator = int(seed)
+                job = sampler.run(isa, shots=shots)
+        else:
+            members = len(program.initial_states)
+            base = [program.circuit(x, m) for x in t for m in range(members)]
+            isa = transpile_for_device(base, self.device, seed=seed, optimization_level=self.optimization_level)
+            ops = [program.energy_observable, *program.observables.values()]
+            pubs = [(qc, [o.apply_layout(qc.layout) for o in ops]) for qc in isa]
+            from qiskit_ibm_runtime.executor_estimator import Estimator
+
+            with _mode_context(self.mode, self._execution_target(isa)) as mode:
+                est = Estimator(mode=mode)
+                est.options.default_shots = shots
+                for key, value in self.estimator_options.items():
+                    setattr(est.options, key, value)
+                if seed is not None and self._local():
+                    est.options.simulator.seed_simulator = int(seed)
+                job = est.run(pubs)
+        job_id = job.job_id()
+        LOCAL_JOBS[job_id] = job
+        return [job_id]
+
+    def _collect(self, record: dict, ledger: JobLedger | None, wait: bool) -> list | None:
+        """Raw results of the recorded jobs (stored ones first); ``None`` when a job can no longer be
+        retrieved (a local job whose process died) and must be submitted again."""
+        raws = []
+        for entry in record["jobs"]:
+            job_id = entry["job_id"]
+            raw = ledger.stored_result(job_id) if ledger is not None else None
+            if raw is None:
+                job = self._retrieve(job_id)
+                if job is None:
+                    return None
+                if not wait:
+                    raise JobsPending([e["job_id"] for e in record["jobs"]])
+                raw = _raw_result(job.result(), record["primitive"])
+                if ledger is not None:
+                    ledger.store_result(job_id, raw)
+            raws.append(raw)
+        return raws
+
+    def _finish(self, record: dict, raws: list, ledger: JobLedger | None) -> ChargingCurve:
+        meta = {"backend": self.name, "job_ids": [e["job_id"] for e in record["jobs"]], "mode": record.get("mode"),
+                "primitive": record["primitive"]}
+        curve = curve_from_raw(record, raws, meta)
+        if ledger is not None:
+            ledger.record_done(curve)
         return curve
 
-    def _run_estimator(self, program, t, shots, seed, store, wait):
-        plan = build_plan(program, t)
-        members = len(program.initial_states)
-        base = [program.circuit(x, m) for x in t for m in range(members)]
-        isa = transpile_for_device(base, self.device, seed=seed, optimization_level=self.optimization_level)
-        ops = [program.energy_observable, *program.observables.values()]
-        pubs = [(qc, [o.apply_layout(qc.layout) for o in ops]) for qc in isa]
-        from qiskit_ibm_runtime.executor_estimator import Estimator
 
-        with _mode_context(self.mode, self._execution_target(isa)) as mode:
-            est = Estimator(mode=mode)
-            est.options.default_shots = shots
-            for key, value in self.estimator_options.items():
-                setattr(est.options, key, value)
-            if seed is not None and self._local():
-                est.options.simulator.seed_simulator = int(seed)
-            job = est.run(pubs)
-            job_ids = [job.job_id()]
-            if store is not None:
-                store.record_submission(backend=self.name, primitive="estimator", shots=shots, plan=plan,
-                                        job_ids=job_ids, mode=self.mode)
-            if not wait:
-                return None
-            result = job.result()
-        evs, stds = _estimator_arrays(result)
-        curve = _estimator_curve(plan.as_dict(), evs, stds, {"backend": self.name, "job_ids": job_ids,
-                                                              "mode": self.mode, "primitive": "estimator",
-                                                              "shots": shots})
-        if store is not None:
-            store.record_done(curve, {"evs": evs.tolist(), "stds": stds.tolist()})
-        return curve
+def _raw_result(result, primitive: str):
+    """JSON-able raw data of one finished job: counts per pub (sampler) or values and errors (estimator)."""
+    if primitive == "sampler":
+        return [_counts(r) for r in _as_primitive_result(result, "sampler")]
+    evs, stds = _estimator_arrays(result)
+    return {"evs": evs.tolist(), "stds": stds.tolist()}
+
+
+def curve_from_raw(record: dict, raws: list, metadata: dict) -> ChargingCurve:
+    """The curve of a recorded submission from its jobs' raw results (in job order)."""
+    plan = ExecutionPlan.from_dict(record["plan"])
+    if record["primitive"] == "sampler":
+        counts = [c for raw in raws for c in raw]
+        return curve_from_results(plan, counts, shots=record.get("shots"), metadata=metadata)
+    evs = np.concatenate([np.asarray(raw["evs"], dtype=float) for raw in raws])
+    stds = np.concatenate([np.asarray(raw["stds"], dtype=float) for raw in raws])
+    return _estimator_curve(record["plan"], evs, stds, {**metadata, "shots": record.get("shots")})
 
 
 class FakeBackend(RuntimeBackend):
@@ -274,7 +341,7 @@ class FakeBackend(RuntimeBackend):
 
     def __init__(self, device_name: str, *, fractional_gates: bool = False, restrict_noise: bool = True, **options):
         device = fake_device(device_name, fractional_gates=fractional_gates)
-        short = device.name[5:] if device.name.startswith("fake_") else device.name
+        short = device.name.removeprefix("fake_")
         label = f"fake:{short}" + ("+fractional" if fractional_gates else "")
         super().__init__(device, name=label, **options)
         self.fractional_gates = fractional_gates
@@ -328,38 +395,47 @@ class IBMQuantumBackend(RuntimeBackend):
 
         return isinstance(self._device, FakeBackendV2)
 
+    def _retrieve(self, job_id: str):
+        """A job alive in this process, else the job retrieved from IBM Quantum by its id."""
+        return LOCAL_JOBS.get(job_id) or self.service.job(job_id)
 
-def resume(results_dir, *, service=None, account: dict | None = None) -> ChargingCurve:
-    """Finish an interrupted run from ``<results_dir>/jobs.json`` by retrieving its jobs.
 
-    ``service``: object with ``job(job_id)`` (default: the user's saved Qiskit Runtime account).
-    A finished run returns its stored curve.
+def resume_jobs(results_dir, *, service=None, account: dict | None = None) -> ChargingCurve:
+    """Finish an interrupted single-backend run from its results directory (``jobs.json``).
+
+    A finished run returns its stored curve. Otherwise each job's stored result is used, else the job
+    still alive in this process (a ``wait=False`` local run), else — for ``ibm:`` — the job retrieved
+    by its id through ``service`` (an object with ``job(job_id)``; default: the user's saved Qiskit
+    Runtime account). A ``fake:`` job whose process died cannot be retrieved: run again (the protocol
+    run store, :func:`qbhw.run`, does that by itself).
     """
-    store = JobStore(results_dir)
-    data = store.read()
-    if data.get("status") == "done" and (store.dir / "curve.json").exists():
-        return read_curve(store.dir / "curve.json")
-    if service is None:
-        if str(data.get("backend", "")).startswith("fake:"):
-            raise ConfigError("jobs of a fake (local) backend live only in the process that ran them; run again",
-                              argument="results_dir", allowed="a results directory of an ibm: run")
-        from .accounts import load_runtime_service
-
-        service = load_runtime_service(**(account or {}))
-    plan = ExecutionPlan.from_dict(data["plan"])
-    primitive = data.get("primitive", "sampler")
-    results = []
+    ledger = FileJobLedger(results_dir)
+    data = ledger.read()
+    done = ledger.stored_curve()
+    if done is not None:
+        return done
+    raws = []
     for entry in data["jobs"]:
-        results.extend(list(_as_primitive_result(service.job(entry["job_id"]).result(), primitive)))
-    job_ids = [j["job_id"] for j in data["jobs"]]
-    meta = {"backend": data["backend"], "job_ids": job_ids, "mode": data.get("mode"), "primitive": primitive,
-            "resumed": True}
-    if primitive == "sampler":
-        counts = [_counts(r) for r in results]
-        curve = curve_from_results(plan, counts, shots=data.get("shots"), metadata=meta)
-        store.record_done(curve, counts)
-    else:
-        evs, stds = _estimator_arrays(results)
-        curve = _estimator_curve(data["plan"], evs, stds, {**meta, "shots": data.get("shots")})
-        store.record_done(curve, {"evs": evs.tolist(), "stds": stds.tolist()})
+        job_id = entry["job_id"]
+        raw = ledger.stored_result(job_id)
+        if raw is None:
+            job = LOCAL_JOBS.get(job_id)
+            if job is None:
+                if str(data.get("backend", "")).startswith("fake:"):
+                    raise ConfigError("jobs of a fake (local) backend live only in the process that ran them; run "
+                                      "again (qbhw.run resubmits them by itself)", argument="results_dir",
+                                      allowed="a results directory of an ibm: run, or of a local run in this process")
+                if service is None:
+                    from .accounts import load_runtime_service
+
+                    service = load_runtime_service(**(account or {}))
+                job = service.job(job_id)
+            raw = _raw_result(job.result(), data.get("primitive", "sampler"))
+            ledger.store_result(job_id, raw)
+        raws.append(raw)
+    meta = {"backend": data["backend"], "job_ids": [j["job_id"] for j in data["jobs"]], "mode": data.get("mode"),
+            "primitive": data.get("primitive", "sampler"), "resumed": True}
+    curve = curve_from_raw({**data, "primitive": data.get("primitive", "sampler")}, raws, meta)
+    ledger.record_done(curve)
     return curve
+

@@ -7,6 +7,9 @@ qubit-wise commuting, and each group is measured once in its product basis (``H`
 measurement for X, ``S† H`` for Y). For every shot the group's estimator
 ``Σ_P c_P Π_{q∈P} (−1)^{b_q}`` is evaluated, so the mean is unbiased and its standard error
 ``σ/√shots`` includes the covariances of the strings inside the group; groups are independent.
+σ comes from :func:`qbhw.metrics.pauli_sum_estimate`: each string's Jeffreys-posterior variance
+(Beta(k + ½, n − k + ½)) combined with the strings' sample correlations, so a finite run never
+reports σ = 0 (not even when every shot gave the same outcome).
 
 Ergotropy without tomography. When every string of ``H_B`` is diagonal in one measured
 basis, the populations ``p_b`` of the battery bitstrings are the diagonal of ρ_B in an eigenbasis
@@ -31,7 +34,7 @@ from qiskit import ClassicalRegister, QuantumCircuit
 from qiskit.quantum_info import Pauli, SparsePauliOp
 
 from ..errors import DimensionMismatchError, InvalidArgumentError
-from ..metrics import incoherent_ergotropy
+from ..metrics import incoherent_ergotropy, pauli_sum_estimate
 from .operators import rotate_to_z_basis
 
 __all__ = ["MeasurementGroup", "MeasurementPlan", "plan_measurements", "add_measurement", "group_estimates",
@@ -158,8 +161,12 @@ def group_estimates(plan: MeasurementPlan, group_index: int, counts: dict[str, f
                     shots: float | None = None) -> dict[str, tuple[float, float]]:
     """(mean, variance of the mean) of each operator's part in one group, from that group's counts.
 
-    With ``exact=True``, ``counts`` is an exact outcome distribution (probabilities); the mean is
-    exact and the variance is that of a ``shots``-shot estimate (0 when ``shots`` is None).
+    The mean is the sample mean of ``Σ_P c_P Π_{q∈P} (−1)^{b_q}``; the variance is that of
+    :func:`qbhw.metrics.pauli_sum_estimate` — the strings' Jeffreys-posterior variances combined
+    with their sample correlations — so it is never 0 for a finite number of shots, also when
+    every shot gave the same outcome. With ``exact=True``, ``counts`` is an exact outcome
+    distribution (probabilities); the mean is exact and the variance is that of a ``shots``-shot
+    estimate (0 when ``shots`` is None).
     """
     g = plan.groups[group_index]
     bits, w = counts_to_bits(counts, len(g.qubits))
@@ -174,21 +181,16 @@ def group_estimates(plan: MeasurementPlan, group_index: int, counts: dict[str, f
         values[lab] = np.prod(signs[:, support], axis=1)
     out = {}
     for name, c in plan.coefficients.items():
-        per_outcome = np.zeros(bits.shape[0])
-        used = False
-        for lab in g.paulis:
-            if lab in c:
-                per_outcome += c[lab] * values[lab]
-                used = True
-        if not used:
+        labs = [lab for lab in g.paulis if lab in c]
+        if not labs:
             continue
-        if exact:
-            mean = float(np.dot(w, per_outcome))
-            spread = float(np.dot(w, (per_outcome - mean) ** 2))
-            var = spread / shots if shots else 0.0
+        terms = np.stack([values[lab] for lab in labs], axis=1)
+        coeffs = np.array([c[lab] for lab in labs])
+        if exact and not shots:
+            mean, var = float(np.dot(w, terms @ coeffs)), 0.0
         else:
-            mean = float(np.dot(w, per_outcome) / total)
-            var = float(np.dot(w, (per_outcome - mean) ** 2) / max(total - 1.0, 1.0)) / total
+            mean, err = pauli_sum_estimate(terms, w, coeffs, n=shots if exact else None)
+            var = err * err
         out[name] = (mean, var)
     return out
 

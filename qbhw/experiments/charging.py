@@ -2,7 +2,11 @@
 
 Energy from counts (:class:`BatteryEnergy`): the battery is a set of qubit cells with
 ``H_B = ω_0 Σ_i |e⟩⟨e|_i = ω_0 Σ_i (1 − Z_i)/2`` (review Eq. 30; |1⟩ = |e⟩), so each shot gives
-``ω_0 × (number of 1s)``; the data point is the mean with its standard error ``s/√shots``.
+``ω_0 × (number of 1s)``; the data point is the mean with the standard error of
+:func:`qbhw.metrics.counts_sum_estimate` (each cell's Z a Pauli term with coefficient ``−ω_0/2``: the
+Jeffreys-posterior variances of the cells combined with their sample correlations, ≈ ``s/√shots``
+for many shots), which is never 0 — also when every shot found the battery empty, so the fit never
+gets an infinite weight.
 
 Fit models (from :mod:`qbhw.fit`):
 
@@ -36,6 +40,7 @@ except ImportError as exc:  # pragma: no cover - depends on the optional extra
 
 from ..fit import closed_forms as cf
 from ..fit.models import ExponentialDecayModel, RabiChargingModel
+from ..metrics.sampling import counts_sum_estimate
 
 __all__ = ["BatteryEnergy", "ChargingTimeSweep", "ChargingSweepAnalysis", "SelfDischarge", "SelfDischargeAnalysis"]
 
@@ -52,13 +57,10 @@ class BatteryEnergy(DataAction):
     def _process(self, data: np.ndarray) -> np.ndarray:
         out = np.empty(data.size, dtype=object)
         for k, counts in enumerate(data):
-            keys = list(counts)
-            w = np.array([counts[s] for s in keys], dtype=float)
-            e = self._omega_0 * np.array([s.replace(" ", "").count("1") for s in keys], dtype=float)
-            shots = w.sum()
-            mean = float(np.dot(w, e) / shots)
-            var = float(np.dot(w, (e - mean) ** 2) / max(shots - 1, 1)) / shots
-            out[k] = ufloat(mean, np.sqrt(var))
+            n_cells = max(len(str(s).replace(" ", "")) for s in counts)
+            coeffs = np.full(n_cells, -0.5 * self._omega_0)
+            mean, err = counts_sum_estimate(counts, coeffs, constant=0.5 * self._omega_0 * n_cells)
+            out[k] = ufloat(mean, err)
         return out
 
     def __repr__(self):

@@ -30,6 +30,7 @@ from .data import (
     FitData,
     binomial_probability,
     counts_to_expectation,
+    curve_table,
     curve_to_results_dir,
     make_fit_data,
     read_csv,
@@ -64,7 +65,7 @@ from .theory import (
 
 __all__ = [
     "FitData", "make_fit_data", "DataTable", "read_csv", "binomial_probability", "counts_to_expectation",
-    "write_results_dir", "read_results_dir", "curve_to_results_dir",
+    "write_results_dir", "read_results_dir", "curve_to_results_dir", "curve_table",
     "CurveModel", "RabiChargingModel", "FockChargingModel", "StarPureModel", "DampedRabiModel",
     "StarHighTemperatureModel", "ExponentialDecayModel", "StretchedExponentialDecayModel", "StirapTransferModel",
     "PowerLawModel",

@@ -14,9 +14,10 @@ CSV files (:func:`read_csv`)
        (``t_us`` → ``us``).
 
 Counts → probabilities (:func:`binomial_probability`, :func:`counts_to_expectation`)
-    ``p = n1 / n`` with the binomial standard error ``sqrt(p̃(1 − p̃)/n)`` where
-    ``p̃ = (n1 + 1/2)/(n + 1)`` (the Jeffreys-prior mean), so that a run with 0 or n successes
-    still gets a non-zero σ. For a ±1 observable ``⟨σ⟩ = (n0 − n1)/n`` and σ is twice that of p.
+    ``p = n1 / n`` with the standard error of the Jeffreys posterior Beta(n1 + ½, n − n1 + ½),
+    ``sqrt(p̃(1 − p̃)/(n + 2))`` where ``p̃ = (n1 + 1/2)/(n + 1)``
+    (:func:`qbhw.metrics.jeffreys_probability`), so that a run with 0 or n successes still gets a
+    non-zero σ. For a ±1 observable ``⟨σ⟩ = (n0 − n1)/n`` and σ is twice that of p.
 
 qbhw results directories (:func:`write_results_dir`, :func:`read_results_dir`)
     A folder holding ``data.csv`` (a CSV as above) and ``meta.json``::
@@ -28,7 +29,13 @@ qbhw results directories (:func:`write_results_dir`, :func:`read_results_dir`)
          "provenance": ["free text", ...],
          "metadata": {...}}                        # anything JSON (model, parameters, ...)
 
-    :func:`curve_to_results_dir` writes a :class:`~qbhw.metrics.ChargingCurve` in this layout.
+    :func:`curve_to_results_dir` writes a :class:`~qbhw.metrics.ChargingCurve` in this layout, with the
+    σ mapping of its standard errors (``energy -> energy_stderr``, ``work -> work_stderr``,
+    ``<obs> -> <obs>_stderr``), so that :meth:`DataTable.fit_data` of a sampled curve uses σ by
+    default. A row whose σ column (from that mapping) is exactly 0 *and* whose value is exactly 0 is
+    a value that is 0 by construction — the reference point ``W(0) ≡ 0`` of work referred to the
+    measured ``E(0)`` — and is left out of the fit data (a provenance line says so); any other σ ≤ 0
+    is an error.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import DataError, DimensionMismatchError, InvalidArgumentError
+from ..metrics.sampling import jeffreys_probability
 
 __all__ = [
     "SIGMA_KINDS",
@@ -55,6 +63,7 @@ __all__ = [
     "counts_to_expectation",
     "write_results_dir",
     "read_results_dir",
+    "curve_table",
     "curve_to_results_dir",
     "RESULTS_FORMAT",
 ]
@@ -236,14 +245,14 @@ def _check_counts(n, argument: str) -> np.ndarray:
 
 
 def binomial_probability(successes, total) -> tuple[np.ndarray, np.ndarray]:
-    """``p = successes/total`` and its binomial standard error ``sqrt(p̃(1−p̃)/total)``, ``p̃ = (k+½)/(n+1)``."""
+    """``p = successes/total`` and its Jeffreys standard error ``sqrt(p̃(1−p̃)/(n+2))``, ``p̃ = (k+½)/(n+1)``
+    (:func:`qbhw.metrics.jeffreys_probability`; > 0 also for k = 0 and k = n)."""
     k = _check_counts(successes, "successes")
     n = _check_counts(total, "total")
     if np.any(n < 1) or np.any(k > n):
         raise DataError("need 1 <= total and successes <= total", argument="total", allowed="0 <= k <= n, n >= 1")
-    p = k / n
-    pt = (k + 0.5) / (n + 1.0)
-    return p, np.sqrt(pt * (1 - pt) / n)
+    p, s = jeffreys_probability(k, n)
+    return np.asarray(p, dtype=float), np.asarray(s, dtype=float)
 
 
 def counts_to_expectation(n0, n1) -> tuple[np.ndarray, np.ndarray]:
@@ -338,9 +347,12 @@ class DataTable:
         ``y`` (a column) and ``sigma`` (a column name or a number); or ``counts=(n0, n1)``
         with ``counts_as="expectation"`` (``⟨σ⟩ = (n0−n1)/n``) or ``"probability"`` (``p = n1/n``),
         σ binomial. Without ``sigma``, the table's own σ column for ``y`` is used when it has
-        one (results directories). Units default to those of the table.
+        one (results directories); rows where that σ and ``y`` are both exactly 0 (a value that is
+        0 by construction, such as the reference point of the work) are then left out, and a
+        provenance line says which. Units default to those of the table.
         """
         xv = self.numeric(x)
+        own_sigma = False
         if counts is not None:
             if y is not None:
                 raise InvalidArgumentError("give y or counts, not both", argument="counts")
@@ -361,7 +373,8 @@ class DataTable:
                 raise InvalidArgumentError("name the y column (or give counts)", argument="y")
             yv = self.numeric(y)
             y_name = y
-            if sigma is None and y in self.sigma_columns:
+            own_sigma = sigma is None and y in self.sigma_columns
+            if own_sigma:
                 sigma = self.sigma_columns[y]
                 sigma_kind = sigma_kind or self.sigma_kinds.get(y)
             shots = None
@@ -372,10 +385,21 @@ class DataTable:
             else:
                 sv = np.full(len(self), float(sigma))
             kind = sigma_kind
+        labels = self.row_labels()
+        provenance = tuple(self.header)
+        if own_sigma and sv is not None:
+            exact = (sv == 0) & (yv == 0)
+            if np.any(exact):
+                keep = ~exact
+                dropped = [labels[k] for k in np.flatnonzero(exact)]
+                xv, yv, sv = xv[keep], yv[keep], sv[keep]
+                labels = tuple(lab for lab, k in zip(labels, keep) if k)
+                provenance += ((f"left out of the fit: {', '.join(dropped)} ({y} = 0 with sigma = 0: zero by "
+                                "construction, e.g. the work reference point)"),)
         return make_fit_data(xv, yv, sv, x_name=x, y_name=y_name, x_unit=x_unit or self.units.get(x),
                              y_unit=y_unit or (self.units.get(y) if y else None),
-                             sigma_kind=sigma_kind or kind, row_labels=self.row_labels(),
-                             provenance=self.header, source=self.source, shots=shots,
+                             sigma_kind=sigma_kind or kind, row_labels=labels,
+                             provenance=provenance, source=self.source, shots=shots,
                              binomial_kind=(counts_as if shots is not None else None))
 
 
@@ -494,9 +518,24 @@ def write_results_dir(path, columns: Mapping[str, Sequence], *, units: Mapping[s
 
 
 def read_results_dir(path) -> DataTable:
-    """Read a qbhw results folder (``data.csv`` + ``meta.json``) into a :class:`DataTable`."""
+    """Read a qbhw results folder into a :class:`DataTable`: a table folder (``data.csv`` + ``meta.json``,
+    :func:`write_results_dir`), or the results directory of a backend run (``curve.json``, written with its
+    jobs by ``Backend.run(..., results_dir=...)``; the σ columns come with it). A run directory of
+    :func:`qbhw.run` holds many curves: read it with :func:`qbhw.load_run`."""
     d = Path(path)
     meta_path = d / "meta.json"
+    if not (d / "data.csv").is_file() and (d / "curve.json").is_file():
+        from ..metrics import ChargingCurve
+
+        try:
+            curve = ChargingCurve.from_json((d / "curve.json").read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, KeyError) as exc:
+            raise DataError(f"{d / 'curve.json'} is not a complete qbhw curve ({exc})", argument="path",
+                            allowed="a results directory of a finished backend run") from exc
+        return curve_table(curve, source=str(d / "curve.json"))
+    if (d / "run.sqlite").is_file():
+        raise DataError(f"{d} is a run directory of qbhw.run (one curve per point)", argument="path",
+                        allowed="qbhw.load_run(path).curves, or a results folder")
     if not meta_path.is_file() or not (d / "data.csv").is_file():
         raise DataError(f"{d} is not a qbhw results folder (needs data.csv and meta.json)", argument="path",
                         allowed="a folder written by write_results_dir")
@@ -516,18 +555,46 @@ def read_results_dir(path) -> DataTable:
                      sigma_kinds=dict(meta.get("sigma_kind") or {}), metadata=dict(meta.get("metadata") or {}))
 
 
-def curve_to_results_dir(curve, path, *, provenance: Sequence[str] = (), time_unit: str | None = None,
-                         energy_unit: str | None = None) -> Path:
-    """Write a :class:`~qbhw.metrics.ChargingCurve` (times, energy, work, ergotropy, observables)."""
+def _curve_columns(curve) -> tuple[dict[str, Any], dict[str, str], str]:
+    """Columns of a curve (times, energy, work, ergotropy, standard errors, observables), the σ mapping of
+    the columns that have standard errors, and their σ kind."""
     cols: dict[str, Any] = {"t": curve.times, "energy": curve.energy, "work": curve.work}
     if curve.ergotropy is not None:
         cols["ergotropy"] = curve.ergotropy
+    for name in ("energy_stderr", "work_stderr"):
+        values = getattr(curve, name, None)
+        if values is not None:
+            cols[name] = values
     for name, values in getattr(curve, "observables", {}).items():
         cols[name] = values
+    sigma = {name: f"{name}_stderr" for name in cols if f"{name}_stderr" in cols}
+    return cols, sigma, str(curve.metadata.get("sigma_kind", "measured"))
+
+
+def curve_table(curve, *, source: str | None = None) -> DataTable:
+    """A :class:`~qbhw.metrics.ChargingCurve` as a :class:`DataTable` (the columns and σ mapping of
+    :func:`curve_to_results_dir`), so that ``curve_table(curve).fit_data("t", "energy")`` uses its σ."""
+    cols, sigma, kind = _curve_columns(curve)
+    n = len(curve.times)
+    columns = {k: np.asarray(v) for k, v in cols.items() if np.asarray(v).shape == (n,)}
+    return DataTable(columns=columns, source=source, sigma_columns={k: v for k, v in sigma.items() if k in columns},
+                     sigma_kinds={k: kind for k in sigma if k in columns},
+                     metadata={"kind": curve.kind, **dict(curve.metadata)})
+
+
+def curve_to_results_dir(curve, path, *, provenance: Sequence[str] = (), time_unit: str | None = None,
+                         energy_unit: str | None = None) -> Path:
+    """Write a :class:`~qbhw.metrics.ChargingCurve` (times, energy, work, ergotropy, standard errors,
+    observables) with the σ mapping of the columns that have standard errors (``energy_stderr``,
+    ``work_stderr``, ``<obs>_stderr``) and their ``sigma_kind`` (``curve.metadata["sigma_kind"]``,
+    default ``"measured"``)."""
+    cols, sigma, kind = _curve_columns(curve)
     units = {}
     if time_unit:
         units["t"] = time_unit
     if energy_unit:
-        units.update({k: energy_unit for k in ("energy", "work", "ergotropy") if k in cols})
+        units.update({k: energy_unit for k in ("energy", "work", "ergotropy", "energy_stderr", "work_stderr")
+                      if k in cols})
     meta = {"kind": curve.kind, **{k: v for k, v in curve.metadata.items()}}
-    return write_results_dir(path, cols, units=units, provenance=provenance, metadata=meta)
+    return write_results_dir(path, cols, units=units, sigma=sigma, sigma_kind={k: kind for k in sigma},
+                             provenance=provenance, metadata=meta)

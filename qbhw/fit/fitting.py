@@ -11,7 +11,10 @@ Order of operations:
 5. the weighted least-squares fit (weights ``1/σ``); any failure of the optimiser or of the
    model becomes a result flagged ``"bad"`` (never an exception mid-analysis, never a silent
    number);
-6. uncertainties and 95 % intervals (``interval="linear"`` or ``"profile"``), quality flags.
+6. uncertainties and 95 % intervals (``interval="linear"`` or ``"profile"``), quality flags; with
+   absolute σ also the χ²-scaled covariance and standard errors (``covariance_scaled``,
+   ``stderr_scaled``), flagged when a poor χ² means the raw intervals assume a model that the data
+   reject (see :mod:`qbhw.fit.result`).
 """
 
 from __future__ import annotations
@@ -280,6 +283,16 @@ def fit_curve(model: lmfit.Model, data: FitData | None = None, *, x=None, y=None
         flags.append("not converged")
     if not values_finite or not np.all(np.isfinite(best)):
         flags.append("non-finite values")
+    if varied and (not mr.errorbars or mr.covar is None) and not absolute and values_finite:
+        # exact data (no σ) met exactly — e.g. the start already on the optimum: lmfit gives no covariance,
+        # but the σ-free covariance is χ²_red·(JᵀJ)⁻¹ = 0, so the uncertainties are 0, not unknown
+        rss = float(np.sum((data.y - best) ** 2))
+        if rss <= 1e-24 * max(1.0, float(np.sum(data.y**2))):
+            mr.covar = np.zeros((len(varied), len(varied)))
+            for name in varied:
+                mr.params[name].stderr = 0.0
+            mr.errorbars = True
+            note = (note + "; " if note else "") + "zero residual on exact data: uncertainties are 0"
     if varied and (not mr.errorbars or mr.covar is None):
         flags.append("no covariance (uncertainties not estimable)")
     if flags:
@@ -300,6 +313,12 @@ def fit_curve(model: lmfit.Model, data: FitData | None = None, *, x=None, y=None
     pvalue = float(stats.chi2.sf(chi2, dof)) if (data.sigma is not None and dof > 0) else None
 
     cov = np.asarray(mr.covar, dtype=float) if varied else None
+    # χ²-scaled figures for absolute σ (the raw ones assume the model is exact)
+    factor = None
+    if absolute and cov is not None and dof > 0 and math.isfinite(redchi):
+        factor = 1.0 if scale else redchi  # scale_covar forced: the covariance is already scaled
+    cov_scaled = None if factor is None else cov * factor
+    root = None if factor is None else math.sqrt(factor)
     ci: dict[str, tuple[float, float]] = {}
     ci_method = "linear (value +- 1.96 stderr)"
     if interval == "profile" and len(varied) == 1:
@@ -335,17 +354,22 @@ def fit_curve(model: lmfit.Model, data: FitData | None = None, *, x=None, y=None
                 rel_bad.append(name)
             est[name] = ParameterEstimate(name, float(p.value), se, (float(interval95[0]), float(interval95[1])),
                                           ci_method if name in ci else "linear (value +- 1.96 stderr)", True,
-                                          float(p.min), float(p.max), hit)
+                                          float(p.min), float(p.max), hit,
+                                          stderr_scaled=None if root is None else se * root)
         elif p.expr:  # derived parameter: lmfit propagates the covariance to it
             se = float(p.stderr) if p.stderr is not None else math.nan
             est[name] = ParameterEstimate(name, float(p.value), se, (float(p.value - Z95 * se), float(p.value + Z95 * se)),
                                           f"derived ({p.expr}); linear (value +- 1.96 stderr)", False,
-                                          float(p.min), float(p.max), derived=True)
+                                          float(p.min), float(p.max), derived=True,
+                                          stderr_scaled=None if root is None else se * root)
         else:
             est[name] = ParameterEstimate(name, float(p.value), None, None, "fixed", False, float(p.min), float(p.max))
     if pvalue is not None and not (CHI2_P_BOUNDS[0] <= pvalue <= CHI2_P_BOUNDS[1]):
         flags.append(f"chi2 test p = {pvalue:.3g} outside [{CHI2_P_BOUNDS[0]:g}, {CHI2_P_BOUNDS[1]:g}] "
                      f"(chi2_red = {redchi:.3g})")
+        if pvalue < CHI2_P_BOUNDS[0] and cov_scaled is not None and not scale:
+            flags.append(f"chi2_red = {redchi:.3g}: intervals assume the model is exact; scaled stderr "
+                         "x sqrt(chi2_red) given (stderr_scaled, covariance_scaled)")
     if at_bound:
         flags.append("at bound: " + ", ".join(at_bound))
     if rel_bad:
@@ -363,4 +387,5 @@ def fit_curve(model: lmfit.Model, data: FitData | None = None, *, x=None, y=None
                      flags=tuple(flags), message=str(mr.message), parameter_estimates=est, varied=tuple(varied),
                      covariance=cov, chi2=chi2, redchi=redchi, chi2_pvalue=pvalue, dof=dof, ndata=n, aic=aic,
                      bic=bic, x=data.x, y=data.y, sigma=data.sigma, best_fit=best, sigma_kind=data.sigma_kind,
-                     uncertainty_note=note, data_info=data.describe(), evaluator=evaluator, lmfit_result=mr)
+                     uncertainty_note=note, data_info=data.describe(), covariance_scaled=cov_scaled,
+                     evaluator=evaluator, lmfit_result=mr)

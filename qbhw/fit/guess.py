@@ -11,11 +11,35 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import DataError, DimensionMismatchError
+
 __all__ = ["linear_scan", "frequency_grid", "weights_from_sigma"]
 
 
 def weights_from_sigma(sigma, n: int) -> np.ndarray:
-    return np.ones(n) if sigma is None else 1.0 / np.asarray(sigma, dtype=float)
+    """Weights ``1/σ`` of ``n`` points (ones when ``sigma`` is None).
+
+    Raises
+    ------
+    DataError
+        a σ that is ≤ 0, NaN or inf (it would give an infinite or undefined weight), naming the row;
+        DimensionMismatchError: not one σ per point (a scalar σ is broadcast).
+    """
+    if sigma is None:
+        return np.ones(n)
+    s = np.asarray(sigma, dtype=float)
+    if s.ndim == 0:
+        s = np.full(n, float(s))
+    if s.shape != (n,):
+        raise DimensionMismatchError(f"sigma has shape {s.shape} for {n} points", argument="sigma",
+                                     allowed="one standard error per point")
+    bad = np.flatnonzero(~np.isfinite(s) | (s <= 0))
+    if bad.size:
+        k = int(bad[0])
+        raise DataError(f"row {k}: standard error sigma = {float(s[k])!r} would give an infinite or undefined "
+                        "weight" + (f" ({bad.size} such rows)" if bad.size > 1 else ""),
+                        argument="sigma", row=k, column="sigma", allowed="finite sigma > 0")
+    return 1.0 / s
 
 
 def linear_scan(y, basis, weights=None):

@@ -11,6 +11,15 @@ Uncertainties
     estimate under-covers; ``ci_method`` records which. The closed-form models of
     :mod:`qbhw.fit.models` cover 90–99 % with the linear interval (tests/fit/test_coverage.py).
 
+    With absolute σ those numbers assume the model is exact: a misspecified model (χ²_red ≫ 1)
+    gets intervals that are far too narrow. So whenever σ is absolute and the fit converged, the
+    result also carries the χ²-scaled figures — ``covariance_scaled = χ²_red · covariance`` and,
+    per parameter, ``stderr_scaled = stderr · √χ²_red`` (``None`` where not computed: relative σ,
+    whose covariance is already scaled; no degrees of freedom; fixed parameters) — and a poor fit
+    because of χ² is flagged ``"chi2_red = …: intervals assume the model is exact; scaled stderr
+    x sqrt(chi2_red) given (stderr_scaled, covariance_scaled)"``. (If ``scale_covar=True`` was
+    forced with absolute σ, ``covariance`` is already scaled and ``covariance_scaled`` equals it.)
+
 Quality (``quality``)
     ``"bad"``: the fit failed (optimiser error or non-convergence, non-finite values, no
     covariance): reading a value from such a result raises :class:`~qbhw.errors.FitError`, so a
@@ -21,7 +30,7 @@ Quality (``quality``)
 
 JSON
     :meth:`FitResult.to_json` / :meth:`FitResult.from_json` round-trip values, standard errors,
-    intervals, covariance, χ² figures, quality flags, notes and the data (x, y, σ, best fit); non-finite
+    intervals, covariance (raw and χ²-scaled), χ² figures, quality flags, notes and the data (x, y, σ, best fit); non-finite
     numbers are written as ``null`` and read back as NaN (±inf for parameter bounds). The lmfit objects
     (``lmfit_result`` and the ``evaluator`` of the fitted curve) are *dropped*: a reloaded result cannot
     evaluate its model between the data points (:meth:`FitResult.evaluate` raises; plots draw the best
@@ -59,7 +68,8 @@ CHI2_P_BOUNDS = (1e-3, 1 - 1e-3)
 
 @dataclass(frozen=True)
 class ParameterEstimate:
-    """One parameter of a fit. ``stderr``/``ci95`` are ``None`` for fixed parameters."""
+    """One parameter of a fit. ``stderr``/``ci95`` are ``None`` for fixed parameters; ``stderr_scaled``
+    (``stderr · √χ²_red``, see the module docstring) is ``None`` where not computed."""
 
     name: str
     value: float
@@ -71,6 +81,7 @@ class ParameterEstimate:
     max: float = math.inf
     at_bound: bool = False
     derived: bool = False
+    stderr_scaled: float | None = None
 
     def contains(self, true_value: float) -> bool:
         """Whether ``true_value`` lies inside the 95 % interval."""
@@ -79,10 +90,13 @@ class ParameterEstimate:
         return self.ci95[0] <= true_value <= self.ci95[1]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": _num(self.value), "stderr": _num(self.stderr),
-                "ci95": None if self.ci95 is None else [_num(self.ci95[0]), _num(self.ci95[1])],
-                "ci_method": self.ci_method, "vary": self.vary, "min": _num(self.min), "max": _num(self.max),
-                "at_bound": self.at_bound, "derived": self.derived}
+        out = {"value": _num(self.value), "stderr": _num(self.stderr),
+               "ci95": None if self.ci95 is None else [_num(self.ci95[0]), _num(self.ci95[1])],
+               "ci_method": self.ci_method, "vary": self.vary, "min": _num(self.min), "max": _num(self.max),
+               "at_bound": self.at_bound, "derived": self.derived}
+        if self.stderr_scaled is not None:  # absent: not computed; null: computed but not finite
+            out["stderr_scaled"] = _num(self.stderr_scaled)
+        return out
 
     @classmethod
     def from_dict(cls, name: str, d: dict[str, Any]) -> "ParameterEstimate":
@@ -91,10 +105,11 @@ class ParameterEstimate:
         stderr = d.get("stderr")
         if stderr is None and (d.get("vary") or d.get("derived")):
             stderr = math.nan
+        scaled = _unnum(d["stderr_scaled"]) if "stderr_scaled" in d else None
         return cls(name, _unnum(d.get("value")), None if stderr is None else float(stderr),
                    None if ci is None else (_unnum(ci[0]), _unnum(ci[1])), str(d.get("ci_method", "")),
                    bool(d.get("vary")), _unnum(d.get("min"), -math.inf), _unnum(d.get("max"), math.inf),
-                   bool(d.get("at_bound", False)), bool(d.get("derived", False)))
+                   bool(d.get("at_bound", False)), bool(d.get("derived", False)), scaled)
 
 
 def _unnum(v, default: float = math.nan) -> float:
@@ -141,6 +156,7 @@ class FitResult:
     data_info: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    covariance_scaled: np.ndarray | None = None
     evaluator: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
     lmfit_result: Any = field(default=None, repr=False)
 
@@ -213,6 +229,8 @@ class FitResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (non-finite numbers become ``null``)."""
         cov = None if self.covariance is None else [[_num(v) for v in row] for row in self.covariance]
+        cov_s = (None if self.covariance_scaled is None
+                 else [[_num(v) for v in row] for row in self.covariance_scaled])
         return {
             "format": FIT_FORMAT,
             "model": self.model_name,
@@ -224,6 +242,7 @@ class FitResult:
             "parameters": {k: p.to_dict() for k, p in self.parameter_estimates.items()},
             "varied": list(self.varied),
             "covariance": cov,
+            "covariance_scaled": cov_s,
             "chi2": _num(self.chi2),
             "redchi": _num(self.redchi),
             "chi2_pvalue": _num(self.chi2_pvalue),
@@ -260,6 +279,7 @@ class FitResult:
         best = _unarray(data.pop("best_fit"))
         data.pop("residuals", None)
         cov = d.get("covariance")
+        cov_s = d.get("covariance_scaled")
         pvalue = d.get("chi2_pvalue")
         return cls(model_name=d["model"], formula=d.get("formula", ""), success=bool(d["success"]),
                    quality=d["quality"], flags=tuple(d.get("flags", ())), message=d.get("message", ""),
@@ -272,7 +292,9 @@ class FitResult:
                    aic=_unnum(d.get("aic")), bic=_unnum(d.get("bic")), x=x, y=y,
                    sigma=None if sigma is None else _unarray(sigma), best_fit=best,
                    sigma_kind=d.get("sigma_kind", "none"), uncertainty_note=d.get("uncertainty_note", ""),
-                   data_info=data, notes=list(d.get("notes", ())), extra=dict(d.get("extra") or {}))
+                   data_info=data, notes=list(d.get("notes", ())), extra=dict(d.get("extra") or {}),
+                   covariance_scaled=None if cov_s is None else np.array(
+                       [[_unnum(v) for v in row] for row in cov_s], dtype=float).reshape(len(cov_s), -1))
 
     @classmethod
     def from_json(cls, text_or_path) -> "FitResult":
@@ -289,6 +311,8 @@ class FitResult:
             if p.vary or p.derived:
                 ci = "" if p.ci95 is None else f" 95% [{p.ci95[0]:.6g}, {p.ci95[1]:.6g}] ({p.ci_method})"
                 se = "n/a" if p.stderr is None else f"{p.stderr:.3g}"
+                if p.stderr_scaled is not None and self.redchi > 1:
+                    se += f" (x sqrt(chi2_red): {p.stderr_scaled:.3g})"
                 lines.append(f"  {p.name} = {p.value:.6g} ± {se}{ci}" + (" (derived)" if p.derived else ""))
             else:
                 lines.append(f"  {p.name} = {p.value:.6g} (fixed)")

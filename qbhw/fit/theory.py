@@ -195,7 +195,13 @@ def _observable(curve, observable: str) -> np.ndarray:
 
 
 def _charge_observable(model, times, observable, charge_options):
+    """``charge(model, times).<observable>``; the work is always referred to t = 0 (review Eq. 3): a grid
+    that does not start at 0 (e.g. work data whose reference point W(0) ≡ 0 was left out) is solved with
+    0 prepended and that point dropped."""
     opts = {"ergotropy": observable == "ergotropy", **dict(charge_options or {})}
+    t = np.asarray(times, dtype=float)
+    if observable == "work" and t.ndim == 1 and t.size and t[0] > 0:
+        return _observable(charge(model, np.concatenate([[0.0], t]), **opts), observable)[1:]
     return _observable(charge(model, times, **opts), observable)
 
 

@@ -13,8 +13,12 @@ from .ergotropy import *  # noqa: F401,F403
 from .ergotropy import __all__ as _ergotropy_all
 from .fluctuations import *  # noqa: F401,F403
 from .fluctuations import __all__ as _fluct_all
+from .intervals import *  # noqa: F401,F403
+from .intervals import __all__ as _intervals_all
 from .power import *  # noqa: F401,F403
 from .power import __all__ as _power_all
+from .sampling import *  # noqa: F401,F403
+from .sampling import __all__ as _sampling_all
 from .thermal import *  # noqa: F401,F403
 from .thermal import __all__ as _thermal_all
 
@@ -31,4 +35,6 @@ __all__ = [
     *_power_all,
     *_bounds_all,
     *_fluct_all,
+    *_sampling_all,
+    *_intervals_all,
 ]

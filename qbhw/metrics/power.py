@@ -34,6 +34,9 @@ __all__ = [
     "power_curve",
     "quantum_advantage",
     "check_tau",
+    "average_power",
+    "max_power_point",
+    "energy_peak_point",
 ]
 
 TAU_CHOICES = ("max_power", "energy_peak")
@@ -67,6 +70,55 @@ def _parabola_peak(x: np.ndarray, y: np.ndarray, i: int) -> tuple[float, float]:
     return float(x1 + dx), float(y1 + a * dx**2 + b * dx)
 
 
+# ---- arrays-level figures (shared by PowerCurve and qbhw.metrics.intervals) -----------------
+def average_power(times, work) -> np.ndarray:
+    """``⟨P⟩_t = W(t)/t`` (Eq. 11) on the grid; NaN where ``t <= 0``. Arrays as given (no checks)."""
+    t = np.asarray(times, dtype=float)
+    w = np.asarray(work, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(t > 0, w / np.where(t > 0, t, 1.0), np.nan)
+
+
+def _max_power_of_average(t: np.ndarray, avg: np.ndarray) -> tuple[float, float]:
+    valid = np.flatnonzero(t > 0)
+    if valid.size == 0:
+        raise ChargingTimeError("no time t > 0 in the window, so W(t)/t is undefined",
+                                argument="times", allowed="at least one t > 0")
+    i = int(valid[np.nanargmax(avg[valid])])
+    if i - 1 >= valid[0] and i + 1 < t.size:
+        return _parabola_peak(t, avg, i)
+    return float(t[i]), float(avg[i])
+
+
+def max_power_point(times, work) -> tuple[float, float]:
+    """``(τ̃, ⟨P⟩_τ̃)``: the maximum of ``W(t)/t`` over ``t > 0`` (parabola-refined when interior),
+    exactly as :attr:`PowerCurve.tau_max_power` / :attr:`PowerCurve.max_average_power`.
+
+    Raises :class:`~qbhw.errors.ChargingTimeError` when no ``t > 0`` is in the window."""
+    t = np.asarray(times, dtype=float)
+    return _max_power_of_average(t, average_power(t, work))
+
+
+def energy_peak_point(times, work) -> tuple[float, float]:
+    """``(τ̄, W(τ̄))``: the first interior local maximum of ``W(t)`` (parabola-refined), exactly as
+    :attr:`PowerCurve.tau_energy_peak` / :attr:`PowerCurve.work_at_energy_peak`.
+
+    Raises :class:`~qbhw.errors.ChargingTimeError` when ``W`` has no interior maximum in the window."""
+    t = np.asarray(times, dtype=float)
+    w = np.asarray(work, dtype=float)
+    inc = w[1:-1] > w[:-2]
+    not_dec = w[1:-1] >= w[2:]
+    strict_somewhere = (w[1:-1] > w[:-2]) | (w[1:-1] > w[2:])
+    cand = np.flatnonzero(inc & not_dec & strict_somewhere) + 1
+    if cand.size == 0:
+        raise ChargingTimeError(
+            "the stored work has no interior local maximum in the time window, so the energy-peak "
+            "charging time τ̄ does not exist; extend the window or use tau='max_power'",
+            argument="tau", allowed="'max_power', or a window that contains the first energy maximum",
+        )
+    return _parabola_peak(t, w, int(cand[0]))
+
+
 @dataclass(frozen=True)
 class PowerCurve:
     """Power of a charging curve ``W(t)``.
@@ -95,17 +147,7 @@ class PowerCurve:
     # ---- τ̃: maximal average power -------------------------------------------------
     def _max_power(self) -> tuple[float, float]:
         if "max_power" not in self._cache:
-            t, avg = self.times, self.average_power
-            valid = np.flatnonzero(t > 0)
-            if valid.size == 0:
-                raise ChargingTimeError("no time t > 0 in the window, so W(t)/t is undefined",
-                                        argument="times", allowed="at least one t > 0")
-            i = int(valid[np.nanargmax(avg[valid])])
-            if i - 1 >= valid[0] and i + 1 < t.size:
-                tau, p = _parabola_peak(t, avg, i)
-            else:
-                tau, p = float(t[i]), float(avg[i])
-            self._cache["max_power"] = (tau, p)
+            self._cache["max_power"] = _max_power_of_average(self.times, self.average_power)
         return self._cache["max_power"]
 
     @property
@@ -121,18 +163,7 @@ class PowerCurve:
     # ---- τ̄: first interior energy maximum -----------------------------------------
     def _energy_peak(self) -> tuple[float, float]:
         if "energy_peak" not in self._cache:
-            w = self.work
-            inc = w[1:-1] > w[:-2]
-            not_dec = w[1:-1] >= w[2:]
-            strict_somewhere = (w[1:-1] > w[:-2]) | (w[1:-1] > w[2:])
-            cand = np.flatnonzero(inc & not_dec & strict_somewhere) + 1
-            if cand.size == 0:
-                raise ChargingTimeError(
-                    "the stored work has no interior local maximum in the time window, so the energy-peak "
-                    "charging time τ̄ does not exist; extend the window or use tau='max_power'",
-                    argument="tau", allowed="'max_power', or a window that contains the first energy maximum",
-                )
-            self._cache["energy_peak"] = _parabola_peak(self.times, w, int(cand[0]))
+            self._cache["energy_peak"] = energy_peak_point(self.times, self.work)
         return self._cache["energy_peak"]
 
     @property
@@ -206,9 +237,7 @@ def power_curve(times, work, *, power=None, kind: str = "trajectory") -> PowerCu
         p = np.gradient(w, t, edge_order=2) if t.size >= 3 else np.gradient(w, t)
     else:
         p = None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        avg = np.where(t > 0, w / np.where(t > 0, t, 1.0), np.nan)
-    return PowerCurve(times=t, work=w, power=p, average_power=avg, kind=kind)
+    return PowerCurve(times=t, work=w, power=p, average_power=average_power(t, w), kind=kind)
 
 
 def _as_power_curve(obj, argument: str) -> PowerCurve:

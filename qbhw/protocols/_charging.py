@@ -6,9 +6,9 @@ Acquisition: ``exact`` solves the model itself (:func:`qbhw.charge`, symmetry-re
 backend compiles the same model object to circuits (:func:`qbhw.compile.compile_model`) and runs them
 (:meth:`qbhw.backends.Backend.run_model`). Analysis: the measured energy (or another observable of the
 curve) is fitted by :func:`qbhw.fit.model_parameter_fit`, whose theory curve is ``qbhw.charge`` of the
-same model class with the fitted parameter varied; σ comes from the curve's ``<observable>_stderr``
-(shot noise of sampled backends) and is absent for exact data (then the fit reproduces the truth to
-the solver's precision).
+same model class with the fitted parameter varied; σ comes from the curve's ``energy_stderr`` /
+``work_stderr`` (or ``<observable>_stderr``; shot noise of sampled backends) and is absent for exact
+data (then the fit reproduces the truth to the solver's precision).
 """
 
 from __future__ import annotations
@@ -52,17 +52,39 @@ def acquire_model(protocol: str, parameters, model, backend, kind: str, *, conte
 def curve_fit_data(curve: ChargingCurve, observable: str = "energy", *, x_name: str = "t",
                    x_unit: str = "1/omega_0", y_unit: str = "omega_0") -> FitData:
     """The curve's ``observable`` against time as :class:`~qbhw.fit.FitData`, with the shot-noise σ of
-    sampled backends (``<observable>_stderr``; absolute unless ``curve.metadata["sigma_kind"]`` says
-    ``"estimate"``) or none for exact curves."""
+    sampled backends (``curve.energy_stderr``, ``curve.work_stderr``, or the ``<observable>_stderr``
+    observable; absolute unless ``curve.metadata["sigma_kind"]`` says ``"estimate"``) or none for exact
+    curves.
+
+    Work referred to a *measured* ``E(t=0)`` is ``W_0 ≡ 0`` by construction, with σ = 0: that point
+    carries no information about the battery (it is 0 whatever was measured) and is left out of the
+    data (a point with σ = 0 would get an infinite weight). The other work points share the noise of
+    ``E(0)`` (their errors are correlated, ``Cov(W_i, W_j) = σ_E0²``), which a fit with one σ per
+    point ignores; fitting ``"energy"`` instead avoids both.
+    """
     y = getattr(curve, observable, None)
     if y is None:
         raise ConfigError(f"the curve has no {observable!r}", argument="observable",
                           allowed="energy | work | an observable of the curve")
-    stderr_name = "energy_stderr" if observable == "work" else f"{observable}_stderr"
-    sigma = curve.observables.get(stderr_name)
+    y = np.asarray(y, dtype=float)
+    sigma = _stderr_of(curve, observable)
     kind = "none" if sigma is None else str(curve.metadata.get("sigma_kind", "measured"))
-    return make_fit_data(curve.times, np.asarray(y, dtype=float), None if sigma is None else np.asarray(sigma),
-                         x_name=x_name, x_unit=x_unit, y_name=observable, y_unit=y_unit, sigma_kind=kind)
+    t = np.asarray(curve.times, dtype=float)
+    if sigma is not None and observable == "work":
+        keep = ~((sigma == 0) & (y == 0))  # the measured reference point W_0 ≡ 0
+        t, y, sigma = t[keep], y[keep], sigma[keep]
+    return make_fit_data(t, y, sigma, x_name=x_name, x_unit=x_unit, y_name=observable, y_unit=y_unit,
+                         sigma_kind=kind)
+
+
+def _stderr_of(curve: ChargingCurve, observable: str) -> np.ndarray | None:
+    """σ of one observable of the curve (``energy_stderr`` / ``work_stderr`` fields, else the
+    ``<observable>_stderr`` observable), or None."""
+    if observable in ("energy", "work"):
+        s = getattr(curve, f"{observable}_stderr", None)
+    else:
+        s = curve.observables.get(f"{observable}_stderr")
+    return None if s is None else np.asarray(s, dtype=float)
 
 
 def fit_model_parameter(data: Data, theory, *, observable: str = "energy", x_unit: str = "1/omega_0",
@@ -86,7 +108,7 @@ def plot_charging(data: Data, results, *, observable: str = "energy", time_label
     else:
         ax, axr = fig.subplots(), None
     y = getattr(curve, observable)
-    err = curve.observables.get("energy_stderr" if observable in ("energy", "work") else f"{observable}_stderr")
+    err = _stderr_of(curve, observable)
     if err is not None:
         ax.errorbar(curve.times, y, yerr=err, fmt="o", ms=3, lw=0.8, label=f"{observable} ({data.backend})")
     else:

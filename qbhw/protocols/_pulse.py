@@ -95,20 +95,24 @@ def run_schedule(schedule, device, parameters):
 
 def pulse_curve(times_ns, battery_states, levels_ghz, *, shots: int | None, seed: int | None,
                 ergotropy: bool = True, initial_energy_ghz: float = 0.0, kind: str = "trajectory",
-                metadata: dict[str, Any] | None = None) -> tuple[ChargingCurve, dict[str, Any]]:
+                metadata: dict[str, Any] | None = None, bootstrap: int = 200) -> tuple[ChargingCurve, dict[str, Any]]:
     """Charging curve from the battery's (lab-frame) density matrices at ``times_ns``.
 
     Exact (``shots=None``): energy ``Σ_k E_k ρ_kk``, ergotropy of each state, populations. Sampled:
     the populations are read out ``shots`` times (:func:`qbhw.backends.pulse.sample_populations`); the
     energy is the frequency-weighted level energy with its posterior σ (``energy_stderr``), the
     ergotropy is unknown (``None``), the counts go to the raw data. Work is ``E − E(0)`` with the
-    prepared state's energy ``initial_energy_ghz``.
+    prepared state's energy ``initial_energy_ghz``. Sampled curves get ``metadata["intervals"]`` (the
+    figures of merit of :func:`qbhw.metrics.curve_figure_intervals`) from a bootstrap over shots with
+    ``bootstrap`` replicates (0: off): every time's counts resampled multinomially around the observed
+    frequencies, seeded from a hash of the counts.
     """
     rhos = np.asarray(battery_states)
     pops = np.real(np.einsum("kii->ki", rhos))
     E = np.asarray(levels_ghz, dtype=float)
     raw: dict[str, Any] = {}
     obs: dict[str, np.ndarray] = {}
+    e_err = None
     meta = {"units": "time ns, energy GHz (E/h)", **(metadata or {})}
     if shots is None:
         energy = pops @ E
@@ -119,11 +123,21 @@ def pulse_curve(times_ns, battery_states, levels_ghz, *, shots: int | None, seed
 
         est, err, counts, energy, e_err = sample_populations(pops, shots, seed, values=E)
         erg = None
-        obs.update(populations=est, populations_stderr=err, energy_stderr=e_err)
+        obs.update(populations=est, populations_stderr=err)
         raw["counts"] = counts
         meta["shots"] = int(shots)
+        if bootstrap:
+            from ..metrics import counts_seed, curve_figure_intervals, resample_counts
+
+            draws = resample_counts(counts, int(bootstrap), np.random.default_rng(counts_seed(counts)))
+            e_rep = draws @ E / int(shots)  # (B, nt)
+            found = curve_figure_intervals(times_ns, e_rep - initial_energy_ghz, energy - initial_energy_ghz,
+                                           energy=energy, energy_replicates=e_rep,
+                                           method=f"bootstrap over shots (B={int(bootstrap)})")
+            meta["intervals"] = {k: v.to_dict() for k, v in found.items()}
     curve = make_charging_curve(np.asarray(times_ns, dtype=float), energy, work=energy - initial_energy_ghz,
-                                ergotropy=erg, kind=kind, metadata=meta, observables=obs)
+                                ergotropy=erg, kind=kind, metadata=meta, observables=obs, energy_stderr=e_err,
+                                work_stderr=e_err)  # work referred to the exact prepared energy: σ_W = σ_E
     return curve, raw
 
 
@@ -157,7 +171,7 @@ def plot_populations(data, results, title: str) -> Figure:
             ax.plot(curve.times, pops[:, k], "-", label=f"P(|{k}⟩)")
     ax.set_ylabel("population")
     ax.legend(fontsize=7)
-    e_err = curve.observables.get("energy_stderr")
+    e_err = curve.energy_stderr
     axe.errorbar(curve.times, curve.energy, yerr=e_err, fmt="o", ms=2.5, lw=0.7, label=f"energy ({data.backend})")
     if curve.ergotropy is not None:
         axe.plot(curve.times, curve.ergotropy, "--", lw=1.0, label="ergotropy")

@@ -19,8 +19,10 @@ A protocol module (one per experiment, read top to bottom like a lab procedure) 
 protocol names the backend kinds it can run on (``BACKENDS``) and refuses the others with a
 :class:`~qbhw.errors.ConfigError` before anything runs.
 
-``context`` is supplied by the run store: when it has a ``results_dir`` the backends record their job
-ids there at submission (hardware runs can be resumed). Acquisition works without it.
+``context`` is supplied by the run store (:func:`qbhw.run`): for hardware backends it carries the point's
+job ledger, where the backend records its job ids at submission and each job's result as it arrives, so a
+killed run is resumed without submitting again (:func:`results_dir_of` hands it to the backend).
+Acquisition works without it.
 """
 
 from __future__ import annotations
@@ -335,7 +337,11 @@ class ChargingResults(Results):
     * ``max_energy`` — the largest stored energy on the curve;
     * ``average_power`` — ``W(T)/T`` at the final time ``T`` (review Eq. 11);
     * ``tau_max_power``, ``max_average_power`` — τ̃ = argmax W(t)/t and ⟨P⟩_τ̃;
-    * ``tau_energy_peak`` — τ̄, the first interior maximum of W (``None`` when W has none).
+    * ``tau_energy_peak`` — τ̄, the first interior maximum of W (``None`` when W has none);
+    * ``intervals`` — for sampled curves, name → interval dict (``value``, ``stderr``, ``ci95``, ``method``,
+      ``replicates``, ``dropped``; :class:`qbhw.metrics.Interval`) of the figures above and of
+      ``final_ergotropy`` / ``final_ergotropy_lower_bound``, from the curve's ``metadata["intervals"]``
+      (bootstrap over shots, or parametric bootstrap for estimator results); empty for exact curves.
     """
 
     final_energy: float = math.nan
@@ -346,7 +352,7 @@ class ChargingResults(Results):
     tau_max_power: float = math.nan
     max_average_power: float = math.nan
     tau_energy_peak: float | None = None
-
+    intervals: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
     def figures_of_merit(curve: ChargingCurve) -> dict[str, Any]:
@@ -367,6 +373,10 @@ class ChargingResults(Results):
             out["tau_energy_peak"] = float(curve.tau_energy_peak)
         except ChargingTimeError:
             out["tau_energy_peak"] = None
+        from ..metrics import Interval
+
+        out["intervals"] = {str(k): Interval.from_dict(v).to_dict()
+                            for k, v in (curve.metadata.get("intervals") or {}).items()}
         return out
 
 
@@ -405,7 +415,13 @@ def resolve_backend(backend, *, protocol: str, supported: tuple[str, ...]):
     return obj, kind
 
 
-def results_dir_of(context) -> Path | None:
-    """The results directory the run store gave the acquisition (``None`` without a context)."""
-    d = getattr(context, "results_dir", None) if context is not None else None
+def results_dir_of(context):
+    """Where the backend records its jobs for this acquisition: the job ledger the run store put in the
+    context (:class:`qbhw.runs.PointContext`), else its ``results_dir`` path; ``None`` without a context."""
+    if context is None:
+        return None
+    jobs = getattr(context, "jobs", None)
+    if jobs is not None:
+        return jobs
+    d = getattr(context, "results_dir", None)
     return None if d is None else Path(d)

@@ -99,7 +99,8 @@ def from_table(table, case: str) -> Data:
 
     ``table`` is :func:`qbhw.fit.read_csv` of the data file (columns ``t``, ``W_hw``, ``sigma_shot_est``,
     ``n_qubits``, ``m_cells``); the file's J = −2, h = −0.6; ``field_in_charging`` is False for the
-    two-qubit XX case. σ is the file's shot-noise *estimate* (stored as ``energy_stderr``).
+    two-qubit XX case. σ is the file's shot-noise *estimate* of W (stored as ``work_stderr``, and as
+    ``energy_stderr``: W = E − M h with the exact empty-battery energy M h).
     """
     rows = table.where(case=case)
     if len(rows) == 0:
@@ -114,7 +115,7 @@ def from_table(table, case: str) -> Data:
     curve = make_charging_curve(t, w, work=w, kind="sweep",
                                 metadata={"source": "ibm_perth (Hoang, Metz et al., arXiv:2308.03334)", "case": case,
                                           "sigma_kind": "estimate"},
-                                observables={"energy_stderr": sig})
+                                energy_stderr=sig, work_stderr=sig)
     return Data(protocol=NAME, parameters=params, backend="ibm:ibm_perth (recorded)", curve=curve,
                 raw={"case": case}, metadata={"provenance": list(table.header)})
 

@@ -167,7 +167,7 @@ def analyse(data: Data, *, fit: bool = True, **fit_options) -> Results:
         rows_y, rows_s = [], []
         if p.observable == "energy":
             rows_y.append(np.asarray(curve.energy))
-            rows_s.append(curve.observables.get("energy_stderr"))
+            rows_s.append(curve.energy_stderr)
         else:
             rows_y.append(pops[:, 1:3].ravel())
             rows_s.append(None if perr is None else np.asarray(perr)[:, 1:3].ravel())
@@ -209,7 +209,7 @@ def plot(data: Data, results: Results) -> Figure:
     axes = fig.subplots(2 if has_ramsey else 1, 1, squeeze=False)[:, 0]
     ax = axes[0]
     t_us = curve.times / 1000.0
-    ax.errorbar(t_us, curve.energy, yerr=curve.observables.get("energy_stderr"), fmt="o", ms=3, lw=0.8,
+    ax.errorbar(t_us, curve.energy, yerr=curve.energy_stderr, fmt="o", ms=3, lw=0.8,
                 label=f"energy ({data.backend})")
     if curve.ergotropy is not None:
         ax.plot(t_us, curve.ergotropy, "s--", ms=3, lw=0.8, label="ergotropy")

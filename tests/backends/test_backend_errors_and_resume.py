@@ -105,12 +105,51 @@ def test_ibm_run_records_job_ids_and_resumes_after_interrupt(tmp_path, perth, mo
     assert np.allclose(again.energy, curve.energy)
 
 
-def test_resume_of_local_fake_run_is_refused(tmp_path):
-    get_backend("fake:perth").run(tfim_charging(field_in_charging=False), [0.6], shots=100, seed=1, results_dir=tmp_path, wait=False)
+def test_local_fake_run_resumes_in_its_process_and_is_refused_after_it_died(tmp_path):
+    from qbhw.backends.jobs import LOCAL_JOBS
+
+    prog = tfim_charging(field_in_charging=False)
+    assert get_backend("fake:perth").run(prog, [0.3, 0.6], shots=100, seed=1, results_dir=tmp_path / "a",
+                                         wait=False) is None
+    curve = resume(tmp_path / "a")  # the local job is still alive in this process: wait=False returned a handle
+    assert curve.metadata["resumed"] and np.all(curve.energy_stderr > 0)
+    get_backend("fake:perth").run(prog, [0.3, 0.6], shots=100, seed=1, results_dir=tmp_path / "b", wait=False)
+    for job_id in [j["job_id"] for j in JobStore(tmp_path / "b").read()["jobs"]]:
+        LOCAL_JOBS.pop(job_id).result()  # as if the process that ran it had died
     with pytest.raises(ConfigError, match="fake"):
-        resume(tmp_path)
-    with pytest.raises(ConfigError):
+        resume(tmp_path / "b")
+    again = get_backend("fake:perth").run(prog, [0.3, 0.6], shots=100, seed=1, results_dir=tmp_path / "b")
+    saved = JobStore(tmp_path / "b").read()
+    assert saved["status"] == "done" and len(saved["previous_jobs"]) == 1  # resubmitted, the old id kept
+    assert again.metadata["job_ids"] == [saved["jobs"][0]["job_id"]]
+    from qbhw.errors import QbhwError
+
+    with pytest.raises(QbhwError):
         resume(tmp_path / "nothing-here")
+
+
+def test_rerun_into_a_results_dir_with_other_settings_is_refused(tmp_path):
+    from qbhw.errors import RunMismatchError
+
+    prog = tfim_charging(field_in_charging=False)
+    get_backend("fake:perth").run(prog, [0.3, 0.6], shots=100, seed=1, results_dir=tmp_path, wait=False)
+    before = (tmp_path / "jobs.json").read_text()
+    with pytest.raises(RunMismatchError, match="shots"):
+        get_backend("fake:perth").run(prog, [0.3, 0.6], shots=200, seed=1, results_dir=tmp_path)
+    assert (tmp_path / "jobs.json").read_text() == before  # the paid jobs are not orphaned
+
+
+def test_truncated_results_files_are_reported_or_redone(tmp_path):
+    from qbhw.errors import DataError
+
+    prog = tfim_charging(field_in_charging=False)
+    curve = get_backend("fake:perth").run(prog, [0.3, 0.6], shots=100, seed=1, results_dir=tmp_path)
+    (tmp_path / "curve.json").write_text('{"format": "qbhw-curve/1", "times": [0.3')  # half-written by a crash
+    again = resume(tmp_path)  # the curve is rebuilt from the stored job results, never read as valid
+    assert np.array_equal(again.energy, curve.energy)
+    (tmp_path / "jobs.json").write_text("{")
+    with pytest.raises(DataError, match="jobs.json"):
+        resume(tmp_path)
 
 
 def test_saved_account_is_found_locally_and_handed_to_the_runtime(tmp_path):
@@ -127,3 +166,15 @@ def test_saved_account_is_found_locally_and_handed_to_the_runtime(tmp_path):
         load_runtime_service(account_file=str(path))
     assert "dummy-token" not in json.dumps(get_backend("ibm:ibm_torino", account={"account_file": str(path)}).__dict__,
                                            default=repr)
+
+
+def test_a_backend_results_dir_is_read_by_the_fit_loaders_with_its_sigma(tmp_path):
+    from qbhw.fit import read_results_dir
+
+    curve = get_backend("aer").run(tfim_charging(field_in_charging=False), [0.0, 0.3, 0.6], shots=200, seed=3,
+                                   results_dir=tmp_path)
+    table = read_results_dir(tmp_path)  # the one results format: curve.json of the backend run
+    fd = table.fit_data("t", "energy")
+    np.testing.assert_array_equal(fd.y, curve.energy)
+    np.testing.assert_array_equal(fd.sigma, curve.energy_stderr)  # σ travels with the data, never unit weights
+    assert np.all(fd.sigma > 0) and fd.sigma_kind == "measured"

@@ -60,3 +60,24 @@ def test_tomography_ergotropy_of_two_cell_battery():
     assert np.allclose(tomo.ergotropy, exact.ergotropy, atol=0.08)
     # the population bound misses the coherent part: here 𝓔_i < 𝓔 at t = 0.7 (p_e < 1/2 per cell)
     assert tomo.ergotropy_lower_bound[0] < exact.ergotropy[0] - 0.1
+
+
+def test_sampled_model_curve_error_bars_never_zero():
+    """Aer-sampled Dicke battery: σ_E > 0 everywhere incl. t = 0 (battery empty: every shot reads 0);
+    the work is referred to the measured E(0): σ_W,i² = σ_E,i² + σ_E,0², W_0 ≡ 0 with σ = 0."""
+    from qbhw.metrics import ChargingCurve
+    from qbhw.models import DickeBattery
+
+    t = np.array([0.0, 0.5, 1.0, 1.5])
+    curve = get_backend("aer").run_model(DickeBattery(2, 0.3), t, shots=2000, seed=3)
+    assert curve.energy[0] == 0.0 and np.all(curve.energy_stderr > 0)
+    assert "energy_stderr" in ChargingCurve.__dataclass_fields__ and "energy_stderr" not in curve.observables
+    assert curve.metadata["work_reference"] == "measured E(t=0)"
+    assert curve.work_stderr[0] == 0.0 and curve.work[0] == 0.0
+    assert np.allclose(curve.work_stderr[1:], np.hypot(curve.energy_stderr[1:], curve.energy_stderr[0]), rtol=1e-12)
+    # a grid without t = 0: the reference is the exact initial energy, σ_W = σ_E
+    later = get_backend("aer").run_model(DickeBattery(2, 0.3), t[1:], shots=2000, seed=3)
+    assert np.array_equal(later.work_stderr, later.energy_stderr)
+    # exact runs carry no standard errors
+    exact = get_backend("aer").run_model(DickeBattery(2, 0.3), t)
+    assert exact.energy_stderr is None and exact.work_stderr is None

@@ -69,3 +69,23 @@ def test_experiment_bad_input():
         ChargingTimeSweep((0,), parallel_charging(2, 0.5), [0.1, 0.2])
     with pytest.raises(ConfigError):
         ChargingTimeSweep((0, 1, 2), star_charging(2, 0.5, initial="thermal", beta=1.0), [0.1, 0.2])
+
+
+def test_battery_energy_error_bar_never_zero():
+    """BatteryEnergy: mean ω0⟨#1⟩ with σ from qbhw.metrics.counts_sum_estimate — > 0 for all-zero counts (and
+    for one excitation in every shot), ≈ the sample standard error s/√shots otherwise."""
+    from qiskit_experiments.data_processing import DataProcessor
+
+    from qbhw.experiments.charging import BatteryEnergy
+    from qbhw.metrics import jeffreys_probability
+
+    dp = DataProcessor("counts", [BatteryEnergy(2.0)])
+    empty, single, mixed = dp([{"counts": {"00": 1000}}, {"counts": {"01": 500, "10": 500}},
+                               {"counts": {"00": 700, "11": 300}}])
+    assert empty.nominal_value == 0.0 and empty.std_dev > 0
+    # two independent empty cells, each Z constant: σ = ω0/2 · 2σ_J · √2
+    assert empty.std_dev == pytest.approx(2.0 * np.sqrt(2) * jeffreys_probability(0, 1000)[1], rel=1e-12)
+    assert single.nominal_value == pytest.approx(2.0) and single.std_dev > 0
+    e = np.repeat([0.0, 4.0], [700, 300])
+    assert mixed.nominal_value == pytest.approx(1.2)
+    assert mixed.std_dev == pytest.approx(e.std(ddof=1) / np.sqrt(1000), rel=2e-3)

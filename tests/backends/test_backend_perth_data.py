@@ -56,7 +56,7 @@ def test_hardware_work_vs_aer_and_fake_perth(xx, perth, record_property):
     fake = get_backend("fake:perth").run(prog, xx["t"], shots=2048, seed=2024)
     dev_aer = (xx["W_hw"] - aer.work) / sigma
     dev_fake = (xx["W_hw"] - fake.work) / sigma
-    dev_comb = (xx["W_hw"] - fake.work) / np.sqrt(sigma**2 + fake.energy_stderr**2)
+    dev_comb = (xx["W_hw"] - fake.work) / np.sqrt(sigma**2 + fake.work_stderr**2)
     for name, value in (("t", xx["t"]), ("dev_aer_sigma", dev_aer), ("dev_fake_sigma", dev_fake),
                         ("dev_fake_combined", dev_comb), ("W_fake", fake.work)):
         record_property(name, np.round(value, 3).tolist())

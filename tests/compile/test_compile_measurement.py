@@ -33,14 +33,31 @@ def _basis_by_qubit(group) -> str:
 
 
 def test_energy_from_counts_and_binomial_error():
-    """One cell, ω0 = 2: E = 2·p1; stderr of a k-shot estimate = 2·sqrt(p(1−p)/k) (binomial)."""
+    """One cell, ω0 = 2: E = 2·p1; stderr of a k-shot estimate = ω0·sqrt(p̃(1−p̃)/(k+2)) (Jeffreys)."""
     plan = plan_measurements({"energy": cell_energy_operator([0], 1, 2.0)})
     assert len(plan.groups) == 1 and plan.groups[0].basis == "Z"
     counts = {"0": 700, "1": 300}
     (mean, var), = group_estimates(plan, 0, counts).values()
     mean += plan.constants["energy"]
     assert mean == pytest.approx(0.6)
-    assert np.sqrt(var) == pytest.approx(2 * np.sqrt(0.3 * 0.7 / 999), rel=1e-12)  # sample variance (k − 1)
+    pt = 300.5 / 1001
+    assert np.sqrt(var) == pytest.approx(2 * np.sqrt(pt * (1 - pt) / 1002), rel=1e-12)
+    assert np.sqrt(var) == pytest.approx(2 * np.sqrt(0.3 * 0.7 / 999), rel=2e-3)  # ≈ the sample variance
+
+
+def test_error_bar_never_zero_and_exact_distribution_shots():
+    """All shots in |0⟩ (E = 0) still give σ > 0; an exact distribution gets the σ of a ``shots``-shot run
+    (and 0 without shots)."""
+    plan = plan_measurements({"energy": cell_energy_operator([0, 1], 2, 1.0)})
+    (mean, var), = group_estimates(plan, 0, {"00": 4000}).values()
+    assert mean + plan.constants["energy"] == pytest.approx(0.0, abs=1e-15) and var > 0
+    # one excitation in every shot: Z_0 + Z_1 is constant shot by shot, σ still > 0
+    (_, var1), = group_estimates(plan, 0, {"01": 2000, "10": 2000}).values()
+    assert var1 > 0
+    (m_exact, v_exact), = group_estimates(plan, 0, {"00": 0.7, "11": 0.3}, exact=True, shots=1000).values()
+    (m_counts, v_counts), = group_estimates(plan, 0, {"00": 700, "11": 300}).values()
+    assert m_exact == pytest.approx(m_counts, abs=1e-14) and v_exact == pytest.approx(v_counts, rel=1e-12)
+    assert group_estimates(plan, 0, {"00": 0.7, "11": 0.3}, exact=True)["energy"][1] == 0.0
 
 
 def test_non_diagonal_operator_uses_several_bases():

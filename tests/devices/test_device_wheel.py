@@ -19,8 +19,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # what the wheel build must not see: environments, VCS data and build leftovers (a stale build/lib could put files
 # into the wheel that the checkout no longer has)
-_IGNORE = shutil.ignore_patterns(".git", ".venv", "venv", ".qd-env", "build", "dist", "*.egg-info", "__pycache__",
-                                 ".pytest_cache", ".hypothesis", "results", "*.pyc")
+_ANYWHERE = shutil.ignore_patterns(".git", ".venv", "venv", ".qd-env", "*.egg-info", "__pycache__", ".pytest_cache",
+                                   ".hypothesis", "*.pyc")
+#: ignored only at the top of the checkout (qbhw/results is a package; /results and /runs are user output)
+_TOP_LEVEL = {"build", "dist", "results", "runs"}
+
+
+def _IGNORE(directory, names):
+    ignored = set(_ANYWHERE(directory, names))
+    if Path(directory).resolve() == ROOT:
+        ignored |= _TOP_LEVEL & set(names)
+    return ignored
 
 
 def _run(cmd, *, cwd, env, timeout=1200):
@@ -44,6 +53,7 @@ def test_wheel_ships_devices_and_demo_runs(tmp_path):
     assert "qbhw/_data/backends/transmon_qutrit_stirap.json" in names
     assert "qbhw/_data/backends/armonk_like.json" in names
     assert "qbhw/_data/calibrations/README.md" in names
+    assert {"qbhw/runs.py", "qbhw/results/store.py", "qbhw/results/report.py"} <= set(names)
     assert not any(n.startswith(("backends/", "calibrations/")) for n in names)  # no top-level data packages
 
     venv = tmp_path / "venv"
@@ -62,6 +72,9 @@ def test_wheel_ships_devices_and_demo_runs(tmp_path):
              "n = d.names(); assert {'transmon_qutrit_stirap', 'armonk_like'} <= set(n), n; "
              "dev = d.load('armonk_like'); assert dev.granularity == 16 and dev.dt_ns > 0; "
              "assert qp.load_device('transmon_qutrit_stirap') == d.load('transmon_qutrit_stirap'); "
-             "assert qp.list_devices() == n; print('ok', n)") % venv
+             "assert qp.list_devices() == n; "
+             "run = qbhw.run('dicke_charging', {'n_cells': 2, 'times': {'start': 0, 'stop': 1, 'num': 5}}, "
+             "out='run', progress=False, figures=False); assert run.done and qbhw.load_run('run').curves[0] is not None; "
+             "print('ok', n)") % venv
     out = _run([python, "-c", check], cwd=work, env=env)
     assert out.stdout.startswith("ok")

@@ -128,3 +128,19 @@ def test_scaling_rejects_non_positive_values():
         fit_scaling_exponent([1, 2, 4], [1.0, -2.0, 4.0])
     with pytest.raises(DataError):
         fit_scaling_exponent([2, 2, 2], [1.0, 1.1, 0.9])
+
+
+@pytest.mark.parametrize("bad", [0.0, -0.1, np.nan, np.inf])
+def test_guess_weights_refuse_a_non_positive_sigma(bad):
+    """weights_from_sigma never returns an infinite or NaN weight: σ ≤ 0 or non-finite is a DataError."""
+    from qbhw.fit.guess import weights_from_sigma
+
+    sigma = np.full(5, 0.1)
+    sigma[2] = bad
+    with pytest.raises(DataError) as err:
+        weights_from_sigma(sigma, 5)
+    assert err.value.row == 2 and "row 2" in str(err.value)
+    assert np.array_equal(weights_from_sigma(None, 3), np.ones(3))
+    assert np.allclose(weights_from_sigma(0.5, 3), 2.0)
+    with pytest.raises(DimensionMismatchError):
+        weights_from_sigma(np.ones(4), 5)

@@ -44,9 +44,10 @@ def test_armonk_csv_counts_to_expectations(armonk_csv):
         assert np.allclose(value, table.numeric(col), atol=1e-6)  # the file's (n0 - n1)/8192, 6 decimals
         n = table.numeric(c0) + table.numeric(c1)
         assert np.all(n == 8192)
-        # binomial error of a +-1 outcome: 2 sqrt(p(1-p)/n), p with half-count shrinkage (tol 1e-3 relative)
+        # error of a +-1 outcome: 2 sqrt(p~(1-p~)/(n+2)), the Jeffreys posterior Beta(n1 + 1/2, n0 + 1/2)
         p = (table.numeric(c1) + 0.5) / (n + 1)
-        assert np.allclose(sigma, 2 * np.sqrt(p * (1 - p) / n), rtol=1e-12)
+        assert np.allclose(sigma, 2 * np.sqrt(p * (1 - p) / (n + 2)), rtol=1e-12)
+        assert np.allclose(sigma, 2 * np.sqrt(p * (1 - p) / n), rtol=1e-3)  # ~ the binomial sqrt(p(1-p)/n)
     data = table.where(m=1).fit_data("t_us", counts=("nZ0", "nZ1"))
     assert data.sigma_kind == "binomial" and data.x_unit == "us" and np.all(data.shots == 8192)
 

@@ -84,6 +84,67 @@ def test_results_dir_round_trip(tmp_path):
     assert np.allclose(table2.numeric("work"), w, atol=0) and table2.units["t"] == "1/omega_0"
 
 
+def test_sampled_curve_results_dir_carries_sigma(tmp_path):
+    """curve_to_results_dir writes the σ mapping; fit_data of the folder uses σ by default; the work
+    reference point W(0) ≡ 0 (σ = 0) is left out of the work fit data, with a provenance line."""
+    t = np.linspace(0, 5, 21)
+    e = np.sin(0.6 * t) ** 2
+    es = np.full(t.size, 0.01)
+    ws = np.sqrt(es**2 + es[0] ** 2)
+    ws[0] = 0.0
+    curve = make_charging_curve(t, e, energy_stderr=es, work_stderr=ws, metadata={"sigma_kind": "binomial"},
+                                observables={"pop": e / 2, "pop_stderr": es / 2, "other": t})
+    folder = curve_to_results_dir(curve, tmp_path / "sampled", time_unit="1/omega_0", energy_unit="omega_0")
+    meta = json.loads((folder / "meta.json").read_text())
+    assert meta["sigma"] == {"energy": "energy_stderr", "work": "work_stderr", "pop": "pop_stderr"}
+    assert set(meta["sigma_kind"].values()) == {"binomial"}
+    table = read_results_dir(folder)
+    data = table.fit_data("t", "energy")
+    assert data.sigma is not None and np.array_equal(data.sigma, es) and data.sigma_kind == "binomial"
+    work = table.fit_data("t", "work")
+    assert len(work) == t.size - 1 and np.array_equal(work.sigma, ws[1:]) and work.x[0] == t[1]
+    assert any("left out of the fit" in line for line in work.provenance)
+    assert table.fit_data("t", "pop").sigma is not None and table.fit_data("t", "other").sigma is None
+    res = fit_curve(RabiChargingModel(), data)
+    assert res.sigma_kind == "binomial" and res.value("omega") == pytest.approx(0.6, abs=1e-8)
+    # an exact curve: no σ columns, no mapping
+    exact = read_results_dir(curve_to_results_dir(make_charging_curve(t, e), tmp_path / "exact"))
+    assert exact.sigma_columns == {} and exact.fit_data("t", "energy").sigma is None
+
+
+def test_poor_fit_reports_chi2_scaled_covariance():
+    """A misspecified model with absolute σ: covariance is the raw one, covariance_scaled = χ²_red·covariance,
+    stderr_scaled = stderr·√χ²_red, a flag says so; all of it round-trips through JSON."""
+    t = np.linspace(0.05, 8, 60)
+    rng = np.random.default_rng(3)
+    y = np.exp(-((t / 2.0) ** 0.5)) + 0.01 * rng.standard_normal(t.size)
+    res = fit_curve(ExponentialDecayModel(), make_fit_data(t, y, np.full(t.size, 0.01)))
+    assert res.quality == "poor" and res.redchi > 3
+    assert np.allclose(res.covariance_scaled, res.redchi * res.covariance, rtol=1e-12)
+    for name in res.varied:
+        p = res.parameter(name)
+        assert p.stderr_scaled == pytest.approx(p.stderr * np.sqrt(res.redchi), rel=1e-12)
+    assert any(f.startswith("chi2_red = ") and "scaled stderr" in f for f in res.flags)
+    back = type(res).from_json(res.to_json())
+    assert np.allclose(back.covariance_scaled, res.covariance_scaled, rtol=1e-15)
+    assert np.allclose(back.covariance, res.covariance, rtol=1e-15)
+    assert back.flags == res.flags
+    for name, p in res.parameter_estimates.items():
+        assert back.parameter_estimates[name] == p
+    assert "x sqrt(chi2_red)" in res.summary()
+    # relative σ (none given): the covariance is already scaled, no second copy
+    rel = fit_curve(ExponentialDecayModel(), make_fit_data(t, y))
+    assert rel.covariance_scaled is None and all(p.stderr_scaled is None for p in rel.parameter_estimates.values())
+    assert type(rel).from_json(rel.to_json()).covariance_scaled is None
+
+
+def test_good_fit_scaled_covariance_is_close_to_raw(rabi_fit):
+    r = rabi_fit
+    assert r.quality == "good" and r.covariance_scaled is not None
+    assert np.allclose(r.covariance_scaled, r.redchi * r.covariance)
+    assert not any(f.startswith("chi2_red") for f in r.flags)
+
+
 def test_every_fit_gets_a_figure(rabi_fit, tmp_path):
     fig = plot_fit(rabi_fit, tmp_path / "fit.png")
     assert (tmp_path / "fit.png").stat().st_size > 5000 and len(fig.axes) == 2

@@ -82,7 +82,8 @@ def test_sampled_acquire_analyse_recovers_within_the_interval(name):
     proto = protocols.get(name)
     params, par, truth, backend, extra = CASES[name]
     data = proto.acquire(proto.Parameters(**params, shots=2000, seed=11, **extra), backend)
-    sigma = data.curve.observables.get("energy_stderr", data.curve.observables.get("bloch_lab_stderr"))
+    sigma = (data.curve.energy_stderr if data.curve.energy_stderr is not None
+             else data.curve.observables.get("bloch_lab_stderr"))
     assert sigma is not None and np.all(np.asarray(sigma) > 0)  # shot noise is reported and never 0
     results = proto.analyse(data)
     assert results.fit.ok, results.notes
