@@ -306,22 +306,33 @@ def _finish_point(module, data: Data, figures: bool) -> dict:
             "job_ids": list(data.raw.get("job_ids", []))}
 
 
-def _compute_point(protocol: str, module_path: str, parameters: dict, backend: str, options: dict,
-                   figures: bool) -> dict:
-    """Acquire, analyse and draw one point; errors are returned, not raised (the run records them)."""
+def _point(module: ModuleType, parameters: ProtocolParameters | dict, backend, figures: bool, *,
+           context: PointContext | None = None) -> dict:
+    """Acquire, analyse and draw one point, timed; an error is returned as the point's ``error``, not
+    raised (the run records it). Hardware acquisitions left waiting for their jobs raise :class:`JobsPending`."""
     t0 = time.perf_counter()
     try:
-        module = _load_module(protocol, module_path)
-        from .backends import get_backend
-
-        p = module.Parameters.from_dict(parameters)
-        data = module.acquire(p, get_backend(backend, **options))
-        out = _finish_point(module, data, figures)
+        p = parameters if isinstance(parameters, ProtocolParameters) else module.Parameters.from_dict(parameters)
+        out = _finish_point(module, module.acquire(p, backend, context=context), figures)
+    except JobsPending:
+        raise
     except Exception as exc:  # noqa: BLE001 - recorded as the point's error
-        return {"error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}",
-                "elapsed_s": time.perf_counter() - t0}
+        out = {"error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"}
     out["elapsed_s"] = time.perf_counter() - t0
     return out
+
+
+def _compute_point(protocol: str, module_path: str, parameters: dict, backend: str, options: dict,
+                   figures: bool) -> dict:
+    """:func:`_point` in a worker, from plain (picklable) specifications of the protocol and the backend."""
+    from .backends import get_backend
+
+    try:
+        module = _load_module(protocol, module_path)
+        backend_obj = get_backend(backend, **options)
+    except Exception as exc:  # noqa: BLE001 - recorded as the point's error
+        return {"error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}", "elapsed_s": 0.0}
+    return _point(module, parameters, backend_obj, figures)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,22 +399,10 @@ def _drive_pool(store, module, manifest, todo, stats, *, executor, progress, fig
     name, path = manifest["protocol"], manifest["protocol_module"]
     backend, options = manifest["backend"], manifest["_options"]
     by_index = {r["idx"]: r for r in todo}
-    if backend_obj is not None and not isinstance(executor, SerialExecutor):
-        raise ConfigError("a backend object cannot be sent to workers", argument="backend",
-                          allowed="a backend name (with backend_options) when an executor is given")
     store.mark_started(list(by_index))
-    if backend_obj is not None:  # serial, in this process, with the caller's object
-        def compute(idx):
-            t0 = time.perf_counter()
-            try:
-                p = module.Parameters.from_dict(by_index[idx]["parameters"])
-                out = _finish_point(module, module.acquire(p, backend_obj), figures)
-            except Exception as exc:  # noqa: BLE001
-                out = {"error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"}
-            out["elapsed_s"] = time.perf_counter() - t0
-            return out
-        tasks = [(idx, (idx,)) for idx in by_index]
-        fn = compute
+    if backend_obj is not None:  # the caller's object: serially, in this process (run() refuses pools then)
+        tasks = [(idx, (module, by_index[idx]["parameters"], backend_obj, figures)) for idx in by_index]
+        fn = _point
     else:
         tasks = [(idx, (name, path, by_index[idx]["parameters"], backend, options, figures)) for idx in by_index]
         fn = _compute_point
@@ -428,19 +427,11 @@ def _drive_hardware(store, module, manifest, todo, stats, *, progress, wait, fig
     params = {r["idx"]: module.Parameters.from_dict(r["parameters"]) for r in todo}
 
     def acquire(row, wait_now: bool) -> None:
-        idx = row["idx"]
-        ledger = PointLedger(store, idx, wait=wait_now)
-        t0 = time.perf_counter()
+        context = PointContext(jobs=PointLedger(store, row["idx"], wait=wait_now), wait=wait_now)
         try:
-            data = module.acquire(params[idx], backend_obj, context=PointContext(jobs=ledger, wait=wait_now))
+            out = _point(module, params[row["idx"]], backend_obj, figures, context=context)
         except JobsPending:
             return
-        except Exception as exc:  # noqa: BLE001
-            store.fail_point(idx, f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}")
-            stats["failed"] += 1
-            return
-        out = _finish_point(module, data, figures)
-        out["elapsed_s"] = time.perf_counter() - t0
         _commit(store, row, out, stats)
 
     # 1. submit every point that has no recorded jobs, without waiting
@@ -536,7 +527,7 @@ def _get_backend(name: str, options: dict):
 
 def _drive_and_load(store: RunStore, module, options: dict, *, executor, progress, wait, figures, backend_obj=None,
                     service=None) -> Run:
-    manifest = {**store.manifest, "_options": {k: v for k, v in options.items()}}
+    manifest = {**store.manifest, "_options": dict(options)}
     stats = _drive(store, module, manifest, executor=executor, progress=progress, wait=wait, figures=figures,
                    service=service, backend_obj=backend_obj)
     result = Run._from_store(store)

@@ -30,7 +30,9 @@ from ..errors import ConfigError, DataError, RunMismatchError
 from ..metrics import ChargingCurve
 from ..serialization import atomic_write_text, dumps, from_jsonable, loads, to_jsonable
 
-__all__ = ["LOCAL_JOBS", "FileJobLedger", "JobLedger", "JobsPending", "as_ledger", "compare_submission", "utc_now"]
+__all__ = ["LOCAL_JOBS", "FileJobLedger", "JobLedger", "JobsPending", "as_ledger", "compare_submission",
+    "refuse_other_submission",
+    "with_history", "utc_now"]
 
 #: job id → live job object of a local (fake) run, in this process
 LOCAL_JOBS: dict[str, Any] = {}
@@ -76,6 +78,24 @@ class JobLedger:
     def record_done(self, curve: ChargingCurve) -> None:
         """The run's curve is complete (called last: the curve is written before the status says done)."""
         raise NotImplementedError
+
+
+def refuse_other_submission(previous: dict | None, record: dict) -> None:
+    """Refuse (before anything is submitted or overwritten) a run whose ledger already records a submission
+    with other settings: :class:`~qbhw.errors.RunMismatchError` naming each difference."""
+    diff = {} if previous is None else compare_submission(previous, record)
+    if diff:
+        raise RunMismatchError(
+            f"the results directory already records a run with other settings ({', '.join(sorted(diff))}); "
+            "nothing was submitted or overwritten — use a new results directory", differences=diff,
+            argument="results_dir", allowed="an empty directory or the same run")
+
+
+def with_history(previous: dict | None, record: dict) -> dict:
+    """A resubmission's record, keeping the jobs of the earlier submissions under ``previous_jobs``."""
+    if previous is None:
+        return record
+    return {**record, "previous_jobs": previous.get("previous_jobs", []) + previous.get("jobs", [])}
 
 
 def compare_submission(previous: dict, record: dict) -> dict[str, tuple[Any, Any]]:
@@ -148,16 +168,7 @@ class FileJobLedger(JobLedger):
         atomic_write_text(self.path, json.dumps(data, indent=1, default=repr))
 
     def record_submission(self, record: dict) -> None:
-        previous = self.submission()
-        if previous is not None:
-            diff = compare_submission(previous, record)
-            if diff:
-                raise RunMismatchError(
-                    f"{self.dir} already holds a run with other settings ({', '.join(sorted(diff))}); "
-                    "nothing was overwritten — use a new results directory", differences=diff,
-                    argument="results_dir", allowed="an empty directory or the same run")
-            record = {**record, "previous_jobs": previous.get("previous_jobs", []) + previous.get("jobs", [])}
-        self._write({**record, "status": "submitted"})
+        self._write({**with_history(self.submission(), record), "status": "submitted"})
 
     def store_result(self, job_id: str, raw: Any) -> None:
         atomic_write_text(self.dir / f"job-{job_id}.json", dumps(to_jsonable(raw), indent=None))

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..compile.measurement import MEASURE_REGISTER
 from ..compile.program import ChargingProgram
-from ..errors import ConfigError, InvalidArgumentError, RunMismatchError
+from ..errors import ConfigError, InvalidArgumentError
 from ..metrics import ChargingCurve, check_times, make_charging_curve
 from .base import Backend, check_program
 from .devices import device_simulator, fake_device, transpile_for_device
@@ -43,7 +43,7 @@ from .jobs import (
     JobLedger,
     JobsPending,
     as_ledger,
-    compare_submission,
+    refuse_other_submission,
     utc_now,
 )
 
@@ -233,13 +233,8 @@ class RuntimeBackend(Backend):
 
     def _run_recorded(self, program, plan, t, shots, seed, record, ledger, wait):
         previous = ledger.submission() if ledger is not None else None
+        refuse_other_submission(previous, record)
         if previous is not None:
-            diff = compare_submission(previous, record)
-            if diff:
-                raise RunMismatchError(
-                    f"the results directory already records a run with other settings ({', '.join(sorted(diff))}); "
-                    "nothing was submitted — use a new results directory", differences=diff,
-                    argument="results_dir", allowed="an empty directory or the same run")
             done = getattr(ledger, "stored_curve", lambda: None)()
             if done is not None:
                 return done

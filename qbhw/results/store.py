@@ -40,7 +40,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..backends.jobs import JobLedger, utc_now
+from ..backends.jobs import JobLedger, utc_now, with_history
 from ..errors import StoreError
 from ..serialization import (
     atomic_write_bytes,
@@ -391,9 +391,7 @@ class PointLedger(JobLedger):
 
     def record_submission(self, record: dict) -> None:
         previous = self.submission()
-        if previous is not None:
-            record = {**record, "previous_jobs": previous.get("previous_jobs", []) + previous.get("jobs", [])}
-        self.store.record_jobs(self.index, record, resubmitted=previous is not None)
+        self.store.record_jobs(self.index, with_history(previous, record), resubmitted=previous is not None)
 
     def stored_result(self, job_id: str) -> Any | None:
         return self.store.job_result(job_id)
