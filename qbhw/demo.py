@@ -1,17 +1,52 @@
 """The main demo (``qbhw demo``): charge example batteries and print their figures of merit.
 
 Every number printed is computed here, from the library, at run time.
+
+:func:`run_demo` returns the report as a dict that is the same on every run with the same arguments (no
+timings, no dates): ``"format"`` (:data:`DEMO_FORMAT`), the qbhw ``"version"``, ``"units"`` (per section,
+field name → unit: the dimensionless models in ω_0 and 1/ω_0, the transmon in GHz (E/h) and ns; ``"1"``
+for dimensionless numbers) and one entry per section (``figures_of_merit``, ``dicke``, ``transmon``). The
+text output also shows how long each Dicke size took.
+
+With ``figures`` (a dict) it also draws the demo's figures into it, file name → ``matplotlib.figure.Figure``
+(built without pyplot): the Dicke charging curves (:meth:`qbhw.metrics.ChargingCurve.plot`, one panel per
+N), the level populations of STIRAP and of the sequential π pulses during the pulse, and P(|2⟩) of both at
+amplitude scales 1 and 0.8; :func:`write_figures` writes them as PNG files.
 """
 
 from __future__ import annotations
 
+import io
 import time
+from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 
-from . import metrics
+from . import __version__, metrics
 from .conventions import SIGMA_X, SIGMA_Y_REVIEW, SIGMA_Z_REVIEW, cell_hamiltonian
+
+__all__ = ["DEMO_FORMAT", "UNITS", "run_demo", "write_figures"]
+
+#: format tag of the demo report (``qbhw demo --json``)
+DEMO_FORMAT = "qbhw-demo/1"
+_W0, _T0, _P0, _ONE = "ω_0", "1/ω_0", "ω_0^2", "1"
+#: unit of every numeric field of the report, per section ("1": dimensionless)
+UNITS = {
+    "figures_of_merit": {
+        "qubit": _W0, "qutrit_n_copy": _W0, "qutrit_bound": _W0, "qutrit_beta": _T0,
+        "energy": _W0, "ergotropy": _W0, "antiergotropy": _W0, "capacity": _W0, "incoherent_ergotropy": _W0,
+        "thermal_bound": _W0,
+    },
+    "dicke": {
+        "g": _W0, "rabi_max_average_power": _P0, "n_cells": _ONE, "tau_max_power": _T0,
+        "max_average_power": _P0, "power_over_n32": _P0, "gamma": _ONE, "ergotropy_fraction": _ONE,
+    },
+    "transmon": {
+        "amp_scale": _ONE, "populations": _ONE, "work_ghz": "GHz", "ergotropy_ghz": "GHz", "tau_ns": "ns",
+        "average_power_ghz_per_ns": "GHz/ns", "times_ns": "ns", "energy_ghz": "GHz",
+    },
+}
 
 
 def _print(out: TextIO | None, text: str = "") -> None:
@@ -47,8 +82,9 @@ def figures_of_merit_section(out) -> dict:
     return {"qubit": q, "qutrit_n_copy": copies, "qutrit_bound": tb.bound, "qutrit_beta": tb.beta}
 
 
-def dicke_section(out, quick: bool) -> dict:
-    """Dicke battery vs parallel Rabi batteries (review Sec. III.B, Eq. 34)."""
+def dicke_section(out, quick: bool, figures: dict | None = None) -> dict:
+    """Dicke battery vs parallel Rabi batteries (review Sec. III.B, Eq. 34); with ``figures``, their
+    charging curves (``dicke-charging-curves.png``)."""
     from .models import DickeBattery, RabiBattery
     from .solvers import charge
 
@@ -59,6 +95,7 @@ def dicke_section(out, quick: bool) -> dict:
     p1 = rabi.average_power_at("max_power")
     _print(out, f"{'N':>4} {'τ̃':>8} {'⟨P⟩_τ̃':>10} {'⟨P⟩/N^1.5':>10} {'Γ':>7} {'𝓔/E at τ̃':>10} {'time [s]':>9}")
     rows = []
+    curves = []
     for n in sizes:
         t0 = time.perf_counter()
         model = DickeBattery(n, g)
@@ -67,18 +104,40 @@ def dicke_section(out, quick: bool) -> dict:
         p = curve.average_power_at("max_power")
         gamma = metrics.quantum_advantage(curve, rabi, n, tau="max_power")
         frac = curve.ergotropy_fraction_at("max_power")
-        dt = time.perf_counter() - t0
+        dt = time.perf_counter() - t0  # printed, not reported: the report is the same on every run
         rows.append({"n_cells": n, "tau_max_power": curve.tau_max_power, "max_average_power": p,
-                     "power_over_n32": p / n**1.5, "gamma": gamma, "ergotropy_fraction": frac, "seconds": dt})
+                     "power_over_n32": p / n**1.5, "gamma": gamma, "ergotropy_fraction": frac})
+        curves.append((n, curve))
         _print(out, f"{n:>4d} {curve.tau_max_power:8.4f} {p:10.4f} {p / n**1.5:10.4f} {gamma:7.3f} {frac:10.4f} "
                     f"{dt:9.2f}")
     _print(out, f"(single Rabi cell: ⟨P⟩_τ̃ = {p1:.4f}; Γ grows like √N, ⟨P⟩/N^1.5 saturates)")
+    if figures is not None:
+        figures["dicke-charging-curves.png"] = _dicke_figure(curves, g)
     return {"g": g, "rabi_max_average_power": p1, "rows": rows}
 
 
-def transmon_section(out) -> dict:
+def _dicke_figure(curves, g: float):
+    """One panel per N: energy, ergotropy, τ̃ and τ̄ of the Dicke battery (ChargingCurve.plot)."""
+    from matplotlib.figure import Figure
+
+    ncols = min(len(curves), 3)
+    nrows = -(-len(curves) // ncols)
+    fig = Figure(figsize=(4.6 * ncols, 3.6 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax, (n, curve) in zip(axes, curves):
+        curve.plot(ax)
+        ax.set_title(f"N = {n}", fontsize=9)
+    for ax in axes[len(curves):]:
+        ax.set_visible(False)
+    fig.suptitle(f"Dicke battery charged by N photons, g/ω_0 = {g}", fontsize=10)
+    return fig
+
+
+def transmon_section(out, figures: dict | None = None) -> dict:
     """STIRAP vs sequential π pulses on a transmon qutrit |0⟩ → |2⟩ at pulse level, through the protocol layer
-    (:mod:`qbhw.protocols`; Hu et al. 2022; review Secs. IV.B, VI.A), and the stored charge under T1/Tφ."""
+    (:mod:`qbhw.protocols`; Hu et al. 2022; review Secs. IV.B, VI.A), and the stored charge under T1/Tφ.
+    With ``figures``: the populations during each pulse (``stirap-populations.png``,
+    ``pi-pulse-populations.png``) and P(|2⟩) at both amplitude scales (``transmon-amplitude-robustness.png``)."""
     from . import protocols
     from .devices import load
     from .pulse.protocols import storage_curve
@@ -105,13 +164,63 @@ def transmon_section(out) -> dict:
     _print(out, "stored charge |2⟩ under T1/Tφ: " + ", ".join(
         f"t = {t / 1000:.0f} µs: E = {e:.3f}, 𝓔 = {x:.3f} GHz" for t, e, x in
         zip(storage.times, storage.energy, storage.ergotropy)))
+    if figures is not None:
+        figures.update(_transmon_figures())
     return {"rows": rows, "storage": {"times_ns": storage.times.tolist(), "energy_ghz": storage.energy.tolist(),
                                       "ergotropy_ghz": storage.ergotropy.tolist()}}
 
 
-def run_demo(quick: bool = False, out: TextIO | None = None) -> dict:
-    """Run every demo section that the installed library supports and return a report dict."""
-    report = {"figures_of_merit": figures_of_merit_section(out)}
-    report["dicke"] = dicke_section(out, quick)
-    report["transmon"] = transmon_section(out)
+def _transmon_figures() -> dict:
+    """The pulses resolved in time (each protocol's default time grid): the protocol's own population figure
+    at amplitude scale 1, and P(|2⟩)(t) at scales 1 and 0.8 side by side."""
+    from matplotlib.figure import Figure
+
+    from . import protocols
+
+    out = {}
+    robust = Figure(figsize=(9.6, 3.8), layout="constrained")
+    axes = robust.subplots(1, 2)
+    panels = (("STIRAP (Stokes first)", "stirap_charging", "stirap-populations.png"),
+              ("sequential π pulses", "pi_pulse_charging", "pi-pulse-populations.png"))
+    for ax, (label, name, file) in zip(axes, panels):
+        proto = protocols.get(name)
+        for amp in (1.0, 0.8):
+            data = proto.acquire(proto.Parameters(amp_scale=amp), "exact")
+            if amp == 1.0:
+                out[file] = proto.plot(data, proto.analyse(data, fit=False))
+            pops = np.asarray(data.curve.observables["populations"])
+            ax.plot(data.curve.times, pops[:, 2], "-" if amp == 1.0 else "--", label=f"amplitude × {amp:g}")
+        ax.set_title(label, fontsize=9)
+        ax.set_xlabel("t [ns]")
+        ax.set_ylabel("P(|2⟩)")
+        ax.set_ylim(-0.02, 1.02)
+        ax.legend(fontsize=8)
+    robust.suptitle("transmon qutrit |0⟩ → |2⟩: robustness to a 20 % amplitude error", fontsize=10)
+    out["transmon-amplitude-robustness.png"] = robust
+    return out
+
+
+def run_demo(quick: bool = False, out: TextIO | None = None, *, figures: dict | None = None) -> dict:
+    """Run every demo section and return the report dict (module docstring; the same on every run with the
+    same arguments). ``out``: where the text goes (``None``: nowhere). ``figures``: a dict that receives
+    the demo's figures, file name → ``matplotlib.figure.Figure`` (drawn only when given)."""
+    report = {"format": DEMO_FORMAT, "version": __version__, "units": {k: dict(v) for k, v in UNITS.items()},
+              "figures_of_merit": figures_of_merit_section(out)}
+    report["dicke"] = dicke_section(out, quick, figures)
+    report["transmon"] = transmon_section(out, figures)
     return report
+
+
+def write_figures(figures: dict, directory) -> list[Path]:
+    """Write each figure of ``figures`` (file name → ``Figure``) as a PNG into ``directory`` (created when
+    missing), each file atomically; returns the paths in the order of ``figures``."""
+    from .serialization import atomic_write_bytes
+
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, fig in figures.items():
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110)
+        paths.append(atomic_write_bytes(target / name, buf.getvalue()))
+    return paths

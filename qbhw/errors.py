@@ -19,6 +19,7 @@ __all__ = [
     "TruncationWarning",
     "RunMismatchError",
     "StoreError",
+    "FileFormatError",
     "FixedCarrierWarning",
     "ChargingTimeError",
     "ConfigError",
@@ -120,6 +121,29 @@ class RunMismatchError(QbhwError, ValueError):
         super().__init__(message, argument=argument, allowed=allowed)
         #: name → (stored value, requested value) of every differing setting
         self.differences = dict(differences or {})
+
+
+class FileFormatError(ConfigError):
+    """A protocol file, pulse-schedule file or other input file is malformed or does not match its
+    schema: unreadable, not valid TOML/JSON, an unknown key, a wrong type, a missing required key, or a
+    value out of range.
+
+    ``file``: the file (``None`` for text that did not come from a file); ``key``: the dotted key path
+    (``parameters.n_chargers``, ``sweep.coupling[2]``; also given as ``argument``); ``line``: the
+    1-based line of that key in the file when it can be found. All three appear in the message, which
+    starts ``FILE:LINE:`` like a compiler's.
+    """
+
+    def __init__(self, message: str, *, file=None, key: str | None = None, line: int | None = None,
+                 allowed: str | None = None):
+        self.file = None if file is None else str(file)
+        self.key = key
+        self.line = line
+        self.argument = key
+        self.allowed = allowed
+        where = ":".join(str(x) for x in (self.file if self.file is not None else "<text>", line) if x is not None)
+        text = f"{where}: " + (f"key {key!r}: " if key else "") + message
+        Exception.__init__(self, text + (f" (allowed: {allowed})" if allowed is not None else ""))
 
 
 class StoreError(QbhwError, RuntimeError):

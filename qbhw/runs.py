@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 
 from . import protocols as _protocols
+from .protocols import check_analysis_options
 from .backends.jobs import JobsPending, utc_now
 from .errors import ConfigError, QbhwError, RunMismatchError, StoreError
 from .metrics import ChargingCurve
@@ -259,10 +260,10 @@ def _snapshot(backend_obj) -> dict | None:
         return {"kind": "unavailable", "name": getattr(dev, "name", None), "reason": repr(exc)}
 
 
-def _request(module, base, sweep, backend_name, options) -> dict:
+def _request(module, base, sweep, backend_name, options, analysis) -> dict:
     """The settings that define a run (what a rerun into the same directory must match)."""
     return {"protocol": _protocol_name(module), "parameters": base.to_dict(), "sweep": to_jsonable(sweep),
-            "backend": backend_name, "backend_options": _stored_options(options)}
+            "backend": backend_name, "backend_options": _stored_options(options), "analysis": to_jsonable(analysis)}
 
 
 def _differences(stored: Mapping[str, Any], requested: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -270,7 +271,7 @@ def _differences(stored: Mapping[str, Any], requested: Mapping[str, Any]) -> dic
     for key in ("protocol", "backend"):
         if stored.get(key) != requested.get(key):
             diff[key] = (stored.get(key), requested.get(key))
-    for group in ("parameters", "sweep", "backend_options"):
+    for group in ("parameters", "sweep", "backend_options", "analysis"):
         a, b = stored.get(group) or {}, requested.get(group) or {}
         for name in sorted(set(a) | set(b)):
             if name in ("format", "protocol"):
@@ -292,28 +293,28 @@ def _render_png(module, data, results) -> bytes | None:
         return None
 
 
-def _analyse(module, data) -> tuple[Results | None, str | None]:
+def _analyse(module, data, options: Mapping[str, Any]) -> tuple[Results | None, str | None]:
     try:
-        return module.analyse(data), None
+        return module.analyse(data, **options), None
     except QbhwError as exc:
         return None, f"{type(exc).__name__}: {exc}"
 
 
-def _finish_point(module, data: Data, figures: bool) -> dict:
-    results, analysis_error = _analyse(module, data)
+def _finish_point(module, data: Data, figures: bool, analysis: Mapping[str, Any]) -> dict:
+    results, analysis_error = _analyse(module, data, analysis)
     return {"data": data.to_json(), "results": None if results is None else results.to_json(),
             "analysis_error": analysis_error, "figure": _render_png(module, data, results) if figures else None,
             "job_ids": list(data.raw.get("job_ids", []))}
 
 
-def _point(module: ModuleType, parameters: ProtocolParameters | dict, backend, figures: bool, *,
-           context: PointContext | None = None) -> dict:
+def _point(module: ModuleType, parameters: ProtocolParameters | dict, backend, figures: bool,
+           analysis: Mapping[str, Any], *, context: PointContext | None = None) -> dict:
     """Acquire, analyse and draw one point, timed; an error is returned as the point's ``error``, not
     raised (the run records it). Hardware acquisitions left waiting for their jobs raise :class:`JobsPending`."""
     t0 = time.perf_counter()
     try:
         p = parameters if isinstance(parameters, ProtocolParameters) else module.Parameters.from_dict(parameters)
-        out = _finish_point(module, module.acquire(p, backend, context=context), figures)
+        out = _finish_point(module, module.acquire(p, backend, context=context), figures, analysis)
     except JobsPending:
         raise
     except Exception as exc:  # noqa: BLE001 - recorded as the point's error
@@ -323,7 +324,7 @@ def _point(module: ModuleType, parameters: ProtocolParameters | dict, backend, f
 
 
 def _compute_point(protocol: str, module_path: str, parameters: dict, backend: str, options: dict,
-                   figures: bool) -> dict:
+                   figures: bool, analysis: dict) -> dict:
     """:func:`_point` in a worker, from plain (picklable) specifications of the protocol and the backend."""
     from .backends import get_backend
 
@@ -332,7 +333,7 @@ def _compute_point(protocol: str, module_path: str, parameters: dict, backend: s
         backend_obj = get_backend(backend, **options)
     except Exception as exc:  # noqa: BLE001 - recorded as the point's error
         return {"error": f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}", "elapsed_s": 0.0}
-    return _point(module, parameters, backend_obj, figures)
+    return _point(module, parameters, backend_obj, figures, analysis)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -398,13 +399,15 @@ def _redraw_missing_figures(store: RunStore, module: ModuleType, stats: dict) ->
 def _drive_pool(store, module, manifest, todo, stats, *, executor, progress, figures, backend_obj, total):
     name, path = manifest["protocol"], manifest["protocol_module"]
     backend, options = manifest["backend"], manifest["_options"]
+    analysis = dict(manifest.get("analysis") or {})
     by_index = {r["idx"]: r for r in todo}
     store.mark_started(list(by_index))
     if backend_obj is not None:  # the caller's object: serially, in this process (run() refuses pools then)
-        tasks = [(idx, (module, by_index[idx]["parameters"], backend_obj, figures)) for idx in by_index]
+        tasks = [(idx, (module, by_index[idx]["parameters"], backend_obj, figures, analysis)) for idx in by_index]
         fn = _point
     else:
-        tasks = [(idx, (name, path, by_index[idx]["parameters"], backend, options, figures)) for idx in by_index]
+        tasks = [(idx, (name, path, by_index[idx]["parameters"], backend, options, figures, analysis))
+                 for idx in by_index]
         fn = _compute_point
     for idx, out in run_tasks(fn, tasks, executor=executor, progress=progress, desc=name, total=total,
                               initial=total - len(tasks)):
@@ -429,7 +432,8 @@ def _drive_hardware(store, module, manifest, todo, stats, *, progress, wait, fig
     def acquire(row, wait_now: bool) -> None:
         context = PointContext(jobs=PointLedger(store, row["idx"], wait=wait_now), wait=wait_now)
         try:
-            out = _point(module, params[row["idx"]], backend_obj, figures, context=context)
+            out = _point(module, params[row["idx"]], backend_obj, figures, dict(manifest.get("analysis") or {}),
+                         context=context)
         except JobsPending:
             return
         _commit(store, row, out, stats)
@@ -455,13 +459,14 @@ def _drive_hardware(store, module, manifest, todo, stats, *, progress, wait, fig
 
 # ---------------------------------------------------------------------------------------------
 # public functions
-def run(protocol, parameters=None, *, sweep=None, backend="exact", backend_options=None, out=None, executor=None,
-        progress=True, wait=True, figures: bool = True) -> Run:
+def run(protocol, parameters=None, *, sweep=None, backend="exact", backend_options=None, analysis=None, out=None,
+        executor=None, progress=True, wait=True, figures: bool = True) -> Run:
     """Run ``protocol`` over the grid ``sweep`` (parameter name → list of values) on ``backend`` and store
     every point in ``out`` (a directory; default: a new temporary directory, see ``Run.path``).
 
     ``parameters``: the protocol's ``Parameters`` (or a dict of them) that the sweep varies;
-    ``backend_options``: keyword arguments of :func:`qbhw.backends.get_backend`; ``executor``: any
+    ``backend_options``: keyword arguments of :func:`qbhw.backends.get_backend`; ``analysis``: keyword
+    arguments of the protocol's ``analyse`` (e.g. ``{"fit": False}``), used for every point; ``executor``: any
     :class:`concurrent.futures.Executor` (``None``: serially in this process); ``progress``: a tqdm bar;
     ``wait=False`` (hardware): return right after submission, finish with :func:`resume`; ``figures``:
     draw each point's figure (PNG in the run directory).
@@ -488,7 +493,8 @@ def run(protocol, parameters=None, *, sweep=None, backend="exact", backend_optio
                           allowed="a backend name (with backend_options) when an executor is given")
     if not isinstance(wait, bool):
         raise ConfigError(f"got {wait!r}", argument="wait", allowed="True or False")
-    request = _request(module, base, sweep, backend_name, options)
+    analysis = check_analysis_options(module, analysis)
+    request = _request(module, base, sweep, backend_name, options, analysis)
     path = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix=f"qbhw-run-{request['protocol']}-"))
     if (path / "jobs.json").exists() and not is_run_dir(path):
         raise RunMismatchError(f"{path} holds the results of a single backend run, not a qbhw run",
@@ -682,3 +688,11 @@ class Run:
         from .results.report import write_report
 
         return write_report(self, self.path / "report" if path is None else path)
+
+    def plot_sweep(self, quantity: str | None = None, path=None):
+        """A figure of merit (default: the protocol's main one) against the swept parameters — a line with
+        95 % error bars for one, heat maps for two or more; a ``matplotlib.figure.Figure``, also saved to
+        ``path`` when given (:func:`qbhw.results.plots.plot_sweep`)."""
+        from .results.plots import plot_sweep
+
+        return plot_sweep(self, quantity, path)

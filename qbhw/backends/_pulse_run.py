@@ -55,7 +55,7 @@ def run_drive_program(backend, program, times, *, shots=None, tomography=False, 
     method = opts.pop("method", "fast")
     if opts:
         raise ConfigError(f"unknown pulse options {sorted(opts)}", argument="options",
-                          allowed="channel, levels, decoherence, amplitude_fraction, time_unit_ns, method")
+                          allowed=", ".join(type(backend).OPTIONS[1:]))
     spec = device.channel_map.get(channel)
     if spec is None or spec.kind != "drive":
         raise ConfigError(f"no drive channel {channel!r} on {device.name}", argument="channel",

@@ -67,6 +67,9 @@ class PulseBackend(Backend):
 
     name = "pulse"
 
+    #: the options its constructor accepts (``device`` and those of the drive-program solver)
+    OPTIONS = ("device", "channel", "levels", "decoherence", "amplitude_fraction", "time_unit_ns", "method")
+
     def __init__(self, device=None, **options):
         if not pulse_available():
             raise ConfigError("the pulse backend needs qbhw.pulse (the pulse-level solver), which is not "

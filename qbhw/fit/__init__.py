@@ -12,7 +12,9 @@
   quality flag, AIC/BIC, residuals, JSON); :func:`profile_integer` /
   :func:`fit_star_high_temperature` for integer parameters chosen by AIC.
 * :func:`fit_scaling_exponent` — ``y ∝ N^α`` with bootstrap intervals.
-* :mod:`~qbhw.fit.plot` — a figure for every fit.
+* :mod:`~qbhw.fit.plot` — a figure for every fit: :func:`plot_fit` (data ± σ, fitted curve,
+  normalised residuals), :func:`plot_scaling` (log-log power law), :func:`plot_profile` (ΔAIC/ΔBIC per
+  integer); each returns a ``matplotlib.figure.Figure`` (no pyplot).
 """
 
 from .closed_forms import (
@@ -51,6 +53,7 @@ from .models import (
     StirapTransferModel,
     StretchedExponentialDecayModel,
 )
+from .plot import plot_fit, plot_profile, plot_scaling
 from .profile import ProfileResult, fit_star_high_temperature, profile_integer
 from .result import FitResult, ParameterEstimate
 from .scaling import ScalingResult, fit_scaling_exponent, scaling_from_curves
@@ -77,4 +80,5 @@ __all__ = [
     "transverse_ising_model", "ising_work", "two_qubit_xx_work",
     "fit_curve", "FitResult", "ParameterEstimate", "ProfileResult", "profile_integer", "fit_star_high_temperature",
     "ScalingResult", "fit_scaling_exponent", "scaling_from_curves",
+    "plot_fit", "plot_scaling", "plot_profile",
 ]

@@ -22,10 +22,20 @@ A :class:`ChargingCurve` holds
 :meth:`ChargingCurve.to_dict` / :meth:`ChargingCurve.from_dict` (and ``to_json`` / ``from_json``)
 round-trip a curve exactly, including the instantaneous power it was built with (analytic or
 finite-difference), through :mod:`qbhw.serialization`.
+
+Units (:attr:`ChargingCurve.units`): the ``"time_unit"`` / ``"energy_unit"`` entries of ``metadata`` when a
+producer gives them; else the ``"units"`` text of pulse-level curves (``"time ns, energy GHz (E/h)"``);
+else the model's own scale (star battery ω_b, spin chain B, transverse-field Ising |J|); else the
+dimensionless convention of :mod:`qbhw.conventions` (time 1/ω₀, energy ω₀).
+
+:meth:`ChargingCurve.plot` draws the curve (energy, work, ergotropy against time, error bars where the
+standard errors are known, τ̃ and τ̄ marked) as a ``matplotlib.figure.Figure``; matplotlib is imported
+only then (this module is the bottom layer and does not need it otherwise), and pyplot never.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,10 +45,16 @@ from ..errors import DataError, DimensionMismatchError
 from ..serialization import JsonMixin, from_jsonable, to_jsonable
 from .power import PowerCurve, power_curve
 
-__all__ = ["ChargingCurve", "make_charging_curve", "CURVE_FORMAT"]
+__all__ = ["ChargingCurve", "make_charging_curve", "CURVE_FORMAT", "PLOT_QUANTITIES"]
 
 #: format tag of serialised curves
 CURVE_FORMAT = "qbhw-curve/1"
+#: the quantities :meth:`ChargingCurve.plot` draws by default (besides 1-D ``observables`` by name)
+PLOT_QUANTITIES = ("energy", "work", "ergotropy")
+#: (time unit, energy unit) of models whose dimensionless scale is not ω₀ (their protocols' labels)
+_MODEL_UNITS = {"StarBattery": ("1/ω_b", "ω_b"), "SpinChainBattery": ("1/B", "B"),
+                "TransverseIsingBattery": ("1/|J|", "|J|")}
+_DEFAULT_UNITS = ("1/ω₀", "ω₀")
 
 
 @dataclass(frozen=True)
@@ -90,6 +106,108 @@ class ChargingCurve(JsonMixin):
             raise AttributeError("this curve has no ergotropy (state unknown)")
         t = self.charging_time(tau)
         return self.value_at(self.ergotropy, t) / self.value_at(self.energy, t)
+
+    # ---- units and figure -------------------------------------------------------------
+    @property
+    def units(self) -> dict[str, str]:
+        """``{"time": …, "energy": …, "power": …}``: the units of ``times``, of ``energy`` / ``work`` /
+        ``ergotropy`` and of the power (see the module docstring for where they are read from)."""
+        time_unit, energy_unit = _curve_units(self.metadata)
+        if time_unit == f"1/{energy_unit}":
+            power_unit = f"{energy_unit}²"
+        else:
+            power_unit = f"{energy_unit}/{time_unit}"
+        return {"time": time_unit, "energy": energy_unit, "power": power_unit}
+
+    def plot(self, ax=None, *, path=None, quantities=None):
+        """Draw the curve against time and return the ``matplotlib.figure.Figure``.
+
+        Drawn: each quantity of ``quantities`` against ``times`` — by default the stored energy
+        ``E(t)``, the work ``W(t) = E(t) − E(0)`` (left out when it equals the energy, i.e. the battery
+        starts empty; the energy's label then says ``E = W``) and the ergotropy ``𝓔(t)`` when it is
+        known — with ± 1 standard-error bars where the curve has them (``energy_stderr``,
+        ``work_stderr``, ``observables["<name>_stderr"]``); a vertical dotted line at τ̃ (maximal
+        average power) and a dashed one at τ̄ (first energy peak), each labelled with its value,
+        when that charging time exists on the curve. Axes: time in the curve's time unit, energies in
+        its energy unit (:attr:`units`; e.g. ns and GHz for pulse-level curves, 1/ω₀ and ω₀ for the
+        dimensionless models).
+
+        Parameters
+        ----------
+        ax:
+            A matplotlib ``Axes`` to draw into (its figure is returned); ``None``: a new ``Figure``
+            (built directly, without pyplot, so no backend is switched and no window opened).
+        path:
+            When given, the figure is saved there (PNG unless the suffix names another format).
+        quantities:
+            Names to draw, among ``"energy"``, ``"work"``, ``"ergotropy"`` (when known) and the 1-D
+            ``observables`` of the curve; ``None``: the default above.
+        """
+        from matplotlib.figure import Figure
+
+        from ..errors import ChargingTimeError, ConfigError
+
+        units = self.units
+        available = [q for q in PLOT_QUANTITIES if q != "ergotropy" or self.ergotropy is not None]
+        available += [k for k, v in self.observables.items() if not k.endswith("_stderr")
+                      and np.ndim(v) == 1 and np.shape(v)[0] == self.times.size and k not in available]
+        same = np.array_equal(self.work, self.energy) and (
+            (self.work_stderr is None) == (self.energy_stderr is None)
+            and (self.work_stderr is None or np.array_equal(self.work_stderr, self.energy_stderr)))
+        if quantities is None:
+            chosen = [q for q in PLOT_QUANTITIES if q in available and not (q == "work" and same)]
+        else:
+            chosen = [quantities] if isinstance(quantities, str) else list(quantities)
+            bad = [q for q in chosen if q not in available]
+            if bad or not chosen:
+                raise ConfigError(f"cannot draw {bad[0]!r} on this curve" if bad else "no quantity given",
+                                  argument="quantities", allowed=", ".join(repr(q) for q in available))
+        if ax is None:
+            fig = Figure(figsize=(6.4, 4.2))
+            ax = fig.subplots()
+            own = True
+        else:
+            fig = getattr(ax.figure, "figure", None) or ax.figure  # the top-level figure (also from a SubFigure)
+            own = False
+        dense = self.times.size > 60
+        step = max(1, self.times.size // 40)
+        energetic = {"energy", "work", "ergotropy"}
+        symbols = {"energy": "E", "work": "W", "ergotropy": r"$\mathcal{E}$"}  # 𝓔 is not in matplotlib's font
+        for q in chosen:
+            y = np.asarray(getattr(self, q), dtype=float)
+            err = {"energy": self.energy_stderr, "work": self.work_stderr}.get(q, self.observables.get(f"{q}_stderr"))
+            label = q if q not in symbols else f"{q} {symbols[q]}(t)"
+            if q == "energy" and same and "work" not in chosen and quantities is None:
+                label = "energy E(t) = work W(t)"
+            style = "--" if q == "ergotropy" else "-"
+            if err is not None:
+                ax.errorbar(self.times, y, yerr=np.asarray(err, dtype=float), fmt=style if dense else "o" + style,
+                            ms=3, lw=1.0, elinewidth=0.7, capsize=1.5, errorevery=step if dense else 1, label=label)
+            else:
+                ax.plot(self.times, y, style if dense else "o" + style, ms=3, lw=1.0, label=label)
+        t_unit = units["time"]
+        for attr, sym, ls in (("tau_max_power", "τ̃", ":"), ("tau_energy_peak", "τ̄", "--")):
+            try:
+                tau = float(getattr(self, attr))
+            except ChargingTimeError:
+                continue
+            if np.isfinite(tau):
+                ax.axvline(tau, color="grey", ls=ls, lw=0.9, label=f"{sym} = {tau:.4g} {t_unit}", gid=attr)
+        ax.set_xlabel(f"t [{t_unit}]")
+        if all(q in energetic for q in chosen):
+            ax.set_ylabel(f"energy [{units['energy']}]")
+        else:
+            ax.set_ylabel(", ".join(chosen))
+        ax.legend(fontsize=7, loc="best")
+        if own:
+            model = self.metadata.get("model")
+            if isinstance(model, dict):
+                model = model.get("model")
+            ax.set_title(f"{model} — charging curve" if model else "charging curve", fontsize=9)
+            fig.tight_layout()
+        if path is not None:
+            fig.savefig(path, dpi=110)
+        return fig
 
     # ---- serialisation ----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -148,6 +266,25 @@ def make_charging_curve(times, energy, *, work=None, ergotropy=None, power=None,
         ws = es.copy()
     return ChargingCurve(times=pc.times, energy=e, work=w, ergotropy=erg, power=pc, kind=kind,
                          metadata=dict(metadata or {}), observables=obs, energy_stderr=es, work_stderr=ws)
+
+
+def _curve_units(metadata: dict[str, Any]) -> tuple[str, str]:
+    """(time unit, energy unit) of a curve from its metadata (module docstring)."""
+    time_unit = metadata.get("time_unit")
+    energy_unit = metadata.get("energy_unit")
+    text = metadata.get("units")
+    if isinstance(text, str):
+        if time_unit is None:
+            m = re.search(r"(?:^|,)\s*(?:time|t|tau|T)\s+([^\s,()]+)", text)
+            time_unit = m.group(1) if m else None
+        if energy_unit is None:
+            m = re.search(r"energy\s+([^\s,()]+)", text)
+            energy_unit = m.group(1) if m else None
+    model = metadata.get("model")
+    if isinstance(model, dict):
+        model = model.get("model")
+    default = _MODEL_UNITS.get(model, _DEFAULT_UNITS) if isinstance(model, str) else _DEFAULT_UNITS
+    return str(time_unit or default[0]), str(energy_unit or default[1])
 
 
 def _stderr(values, t: np.ndarray, argument: str) -> np.ndarray | None:

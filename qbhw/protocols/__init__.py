@@ -20,12 +20,15 @@ module only wires it together.
 from __future__ import annotations
 
 import importlib
+import inspect
+from collections.abc import Mapping
 from types import ModuleType
+from typing import Any
 
 from ..errors import ConfigError
 from .base import ChargingResults, Data, ProtocolParameters, Results
 
-__all__ = ["names", "get", "register", "PROTOCOLS", "Data", "Results", "ChargingResults", "ProtocolParameters"]
+__all__ = ["names", "get", "register", "analysis_options", "check_analysis_options", "PROTOCOLS", "Data", "Results", "ChargingResults", "ProtocolParameters"]
 
 #: the protocols shipped with qbhw: name → module (imported on first use)
 PROTOCOLS: dict[str, str] = {
@@ -86,3 +89,44 @@ def register(name: str, module: ModuleType) -> None:
         raise ConfigError(f"{name!r} is a shipped protocol", argument="name", allowed="a new name")
     _check_shape(name, module)
     _EXTRA[name] = module
+
+
+#: keyword arguments of :func:`qbhw.fit.fit_curve` that an ``analyse(..., **fit_options)`` passes on
+_FIT_OPTIONS = ("guess", "fixed", "bounds", "interval", "scale_covar", "method", "max_nfev", "fit_kws", "reweight")
+
+
+def analysis_options(protocol) -> dict[str, Any]:
+    """The options of a protocol's ``analyse`` (name → default): its keyword parameters, and the options
+    of :func:`qbhw.fit.fit_curve` when it forwards extra keywords to the fit (``**fit_options``)."""
+    module = get(protocol)
+    out: dict[str, Any] = {}
+    forwards = False
+    for i, par in enumerate(inspect.signature(module.analyse).parameters.values()):
+        if i == 0:  # the data
+            continue
+        if par.kind is inspect.Parameter.VAR_KEYWORD:
+            forwards = True
+        elif par.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            out[par.name] = None if par.default is inspect.Parameter.empty else par.default
+    if forwards:
+        from ..fit import fit_curve
+
+        sig = inspect.signature(fit_curve).parameters
+        out.update({k: sig[k].default for k in _FIT_OPTIONS if k in sig and k not in out})
+    return out
+
+
+def check_analysis_options(protocol, options) -> dict[str, Any]:
+    """``options`` as a plain dict after checking every name is an option of the protocol's ``analyse``
+    (:func:`analysis_options`); an unknown name raises :class:`ConfigError` naming ``analysis.<name>``."""
+    if options is None:
+        return {}
+    if not isinstance(options, Mapping):
+        raise ConfigError(f"got {type(options).__name__}", argument="analysis",
+                          allowed="a dict of options of the protocol's analyse")
+    known = analysis_options(protocol)
+    for name in options:
+        if name not in known:
+            raise ConfigError(f"{name!r} is not an option of {getattr(get(protocol), 'NAME', protocol)}.analyse",
+                              argument=f"analysis.{name}", allowed=", ".join(known) or "no options")
+    return {str(k): v for k, v in options.items()}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -45,6 +45,33 @@ class CavityParameters(ProtocolParameters):
     (units 1/ω_0, an array or ``{start, stop, num}``); ``trotter_max_step``, ``trotter_order``: the product
     formula of the circuits (circuit backends only).
     """
+
+    #: units of the fields whose names carry none ("": dimensionless); see ProtocolParameters.unit_of
+    UNITS: ClassVar[dict[str, str]] = {
+        "n_cells": "",
+        "coupling": "ω_0",
+        "omega_c": "ω_0",
+        "omega_0": "ω_0",
+        "photons": "",
+        "cutoff": "",
+        "coupling_scaling": "",
+        "times": "1/ω_0",
+        "trotter_max_step": "1/ω_0",
+        "trotter_order": "",
+    }
+    #: one line of help per field (``qbhw protocols NAME``)
+    HELP: ClassVar[dict[str, str]] = {
+        "n_cells": "number N of two-level cells",
+        "coupling": "cell–cavity coupling g (divided by √N with coupling_scaling '1/sqrtN')",
+        "omega_c": "cavity frequency ω_c",
+        "omega_0": "cell splitting ω_0 (1: the model's energy unit)",
+        "photons": "initial Fock state n of the cavity (None: N)",
+        "cutoff": "photon cut-off (None: automatic, converged; circuits: the smallest binary register ≥ n + N)",
+        "coupling_scaling": "'fixed' (g) or '1/sqrtN' (g/√N, thermodynamically consistent)",
+        "times": "charging times (an array or {start, stop, num})",
+        "trotter_max_step": "largest Trotter step of the circuits (circuit backends only)",
+        "trotter_order": "order of the product formula, 1 or 2 (circuit backends only)",
+    }
 
     n_cells: int = 4
     coupling: float = 0.5
@@ -157,12 +184,16 @@ def cavity_protocol(name: str, model_class, title: str):
         obj, kind = resolve_backend(backend, protocol=name, supported=MODEL_BACKENDS)
         return acquire_cavity(name, parameters, build_model(parameters), obj, kind, context)
 
-    def analyse(data: Data, **options) -> CavityResults:
+    def analyse(data: Data, *, fit: bool = True, observable: str = "energy",
+                coupling_range: tuple[float, float] | None = None, advantage: bool = True,
+                **fit_options) -> CavityResults:
         """Fit g (``fit=False`` to skip) through the exact solver and compute τ̃, ⟨P⟩_τ̃, 𝓔/E and Γ (options
-        of :func:`qbhw.protocols._cavity.analyse_cavity`)."""
+        of :func:`qbhw.protocols._cavity.analyse_cavity`; ``fit_options`` go to :func:`qbhw.fit.fit_curve`)."""
         p = data.parameters
         kw = p.model_kwargs()
-        return analyse_cavity(data, lambda g: model_class(p.n_cells, g, **kw), n_cells=p.n_cells, **options)
+        return analyse_cavity(data, lambda g: model_class(p.n_cells, g, **kw), n_cells=p.n_cells, fit=fit,
+                              observable=observable, coupling_range=coupling_range, advantage=advantage,
+                              **fit_options)
 
     def plot(data: Data, results: CavityResults):
         """Energy, ergotropy and the fitted curve against time (τ̃, τ̄ marked)."""

@@ -32,7 +32,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -223,6 +223,107 @@ class ProtocolParameters:
                 v = f"{len(v)} values in [{v[0]:g}, {v[-1]:g}]"
             out[f.name] = v
         return out
+
+    # ---- units and help of the fields (``qbhw protocols NAME``) -------------------------------
+    #: unit of each field whose name carries none (``""``: dimensionless); a subclass names only its own
+    #: fields: the dicts are merged along the class hierarchy (:meth:`units`)
+    UNITS: ClassVar[dict[str, str]] = {"shots": "", "seed": ""}
+    #: one line of help per field, merged along the class hierarchy like ``UNITS`` (:meth:`help_texts`)
+    HELP: ClassVar[dict[str, str]] = {
+        "shots": "measurements per circuit or setting (None: exact expectation values; sampled backends only)",
+        "seed": "seed of every random choice of the acquisition (shots, transpiler, thermal sampling)",
+    }
+
+    @classmethod
+    def units(cls) -> dict[str, str]:
+        """The ``UNITS`` of this class and its bases merged (a subclass's entries win)."""
+        return _merged_class_dicts(cls, "UNITS")
+
+    @classmethod
+    def help_texts(cls) -> dict[str, str]:
+        """The ``HELP`` of this class and its bases merged (a subclass's entries win)."""
+        return _merged_class_dicts(cls, "HELP")
+
+    @classmethod
+    def unit_of(cls, name: str) -> str | None:
+        """Unit of field ``name``: its ``UNITS`` entry, else the one its suffix names (``_ns`` → ns,
+        ``_ghz`` → GHz, ``_rad_per_s`` → rad/s, …); ``""`` is dimensionless, ``None`` unknown."""
+        units = cls.units()
+        return units[name] if name in units else unit_from_suffix(name)
+
+    @classmethod
+    def field_table(cls) -> list[dict[str, Any]]:
+        """One dict per field, in definition order: ``name``, ``type`` (the annotation, readable),
+        ``default`` (strict JSON; an evenly spaced grid as ``{start, stop, num}``, another long grid
+        summarised like :meth:`describe`), ``unit`` (:meth:`unit_of`; ``None`` when undeclared) and
+        ``description`` (``HELP``; ``""`` when none)."""
+        help_texts = cls.help_texts()
+        rows = []
+        for f in fields(cls):
+            default = _field_default(f)
+            rows.append({"name": f.name, "type": _readable_type(f.type, default),
+                         "default": _table_default(default), "unit": cls.unit_of(f.name),
+                         "description": help_texts.get(f.name, "")})
+        return rows
+
+
+# ---- helpers of ProtocolParameters.field_table ------------------------------------------------
+#: unit suffixes of field names (``amp_pump_ghz``, ``times_ns``); ``_s`` only after ``_per_`` (``rad_per_s``)
+_SUFFIX_UNITS = {"ns": "ns", "us": "µs", "ms": "ms", "ghz": "GHz", "mhz": "MHz", "khz": "kHz", "hz": "Hz",
+                 "rad": "rad", "deg": "deg", "dbm": "dBm"}
+_PER_UNITS = {**_SUFFIX_UNITS, "s": "s"}
+
+
+def unit_from_suffix(name: str) -> str | None:
+    """The unit a field name carries in its suffix (``"delay_ns"`` → ``"ns"``, ``"max_drive_rad_per_s"`` →
+    ``"rad/s"``), or ``None``."""
+    parts = name.lower().split("_")
+    if len(parts) >= 4 and parts[-2] == "per" and parts[-3] in _PER_UNITS and parts[-1] in _PER_UNITS:
+        return f"{_PER_UNITS[parts[-3]]}/{_PER_UNITS[parts[-1]]}"
+    return _SUFFIX_UNITS.get(parts[-1]) if len(parts) >= 2 else None
+
+
+def _merged_class_dicts(cls, attribute: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        out.update(vars(klass).get(attribute, {}))
+    return out
+
+
+def _field_default(f):
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return None
+
+
+def _readable_type(annotation, default) -> str:
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
+    if text == "tuple" and isinstance(default, tuple) and default:
+        kinds = sorted({type(x).__name__ for x in default})
+        if len(kinds) == 1:
+            text = f"tuple[{kinds[0]}, ...]"
+    return text
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
+
+
+def _table_default(value):
+    """A default as strict JSON: a long numeric tuple as ``{start, stop, num}`` when it is exactly
+    ``numpy.linspace(start, stop, num)``, else as ``"N values in [a, b]"``; other tuples as lists."""
+    if isinstance(value, tuple):
+        if len(value) > 6 and all(_is_number(x) for x in value):
+            arr = np.asarray(value, dtype=float)
+            if np.array_equal(np.linspace(arr[0], arr[-1], arr.size), arr):
+                as_int = all(isinstance(x, (int, np.integer)) for x in value)
+                start, stop = (int(value[0]), int(value[-1])) if as_int else (float(arr[0]), float(arr[-1]))
+                return {"start": start, "stop": stop, "num": len(value)}
+            return f"{len(value)} values in [{arr[0]:g}, {arr[-1]:g}]"
+        return [_table_default(x) for x in value]
+    return to_jsonable(value)
 
 
 # ---------------------------------------------------------------------------------------------

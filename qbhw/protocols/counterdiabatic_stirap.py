@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -42,6 +43,15 @@ class Parameters(StirapParameters):
     """The STIRAP pair and run parameters of :class:`qbhw.protocols.stirap_charging.Parameters` (defaults: a
     pair four times faster than the reference, 100 ns with σ = 10 ns, where plain STIRAP is not adiabatic),
     plus ``cd_channel``: the device's two-photon 0–2 channel carrying the counter-diabatic drive."""
+
+    #: units of the fields whose names carry none ("": dimensionless); see ProtocolParameters.unit_of
+    UNITS: ClassVar[dict[str, str]] = {
+        "cd_channel": "channel name",
+    }
+    #: one line of help per field (``qbhw protocols NAME``)
+    HELP: ClassVar[dict[str, str]] = {
+        "cd_channel": "the device's two-photon 0–2 channel carrying the counter-diabatic drive",
+    }
 
     sigma_ns: float = 10.0
     delay_ns: float = 15.0

@@ -41,7 +41,7 @@ import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any, ClassVar, Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -352,6 +352,36 @@ class Parameters(ProtocolParameters):
     ``device`` (``None`` → the backend's, else ``armonk_like``; its dt sets the sample time), ``levels`` of
     the transmon (2: the qubit model), ``decoherence`` (the device's T1/Tφ during the drive).
     """
+
+    #: units of the fields whose names carry none ("": dimensionless); see ProtocolParameters.unit_of
+    UNITS: ClassVar[dict[str, str]] = {
+        "m": "",
+        "omega1": "B",
+        "phi1": "rad",
+        "phi2": "rad",
+        "ramp_samples": "samples",
+        "drive_samples": "samples",
+        "drive_scale": "",
+        "readout_contrast": "",
+        "device": "device name",
+        "levels": "",
+        "decoherence": "",
+    }
+    #: one line of help per field (``qbhw protocols NAME``)
+    HELP: ClassVar[dict[str, str]] = {
+        "m": "offset of h_z (0 < |m| < 2: topological)",
+        "max_drive_rad_per_s": "drive strength B (default: the recorded m = 1 run)",
+        "omega1": "frequency ω_1 of the first tone (ω_2 = ω_1 × golden ratio)",
+        "phi1": "phase of the first tone",
+        "phi2": "phase of the second tone",
+        "ramp_samples": "length of the initial amplitude ramp in device samples (0: no ramp)",
+        "drive_samples": "sample counts after which the Bloch vector is read out (an array or {start, stop, num}, rounded)",
+        "drive_scale": "actual/nominal transverse amplitude played (a calibration error to recover)",
+        "readout_contrast": "measured fraction of each ±1 expectation (hardware ≈ 0.8)",
+        "device": "None: the backend's, else armonk_like (its dt sets the sample time)",
+        "levels": "transmon levels (2: the qubit model)",
+        "decoherence": "the device's T1/Tφ during the drive",
+    }
 
     m: float = 1.0
     max_drive_rad_per_s: float = ARMONK_MAX_DRIVE_RAD_PER_S

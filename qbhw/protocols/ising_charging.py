@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -50,6 +50,29 @@ class Parameters(ProtocolParameters):
     (dimensionless; the paper uses J = −2, h = −0.6), ``field_in_charging`` (keep h Σ Z_i while charging),
     ``times`` (units 1/|energy|), ``trotter_max_step``/``trotter_order`` (circuits).
     """
+
+    #: units of the fields whose names carry none ("": dimensionless); see ProtocolParameters.unit_of
+    UNITS: ClassVar[dict[str, str]] = {
+        "n_qubits": "",
+        "m_cells": "",
+        "coupling": "energy unit",
+        "field": "energy unit",
+        "field_in_charging": "",
+        "times": "1/energy unit",
+        "trotter_max_step": "1/energy unit",
+        "trotter_order": "",
+    }
+    #: one line of help per field (``qbhw protocols NAME``)
+    HELP: ClassVar[dict[str, str]] = {
+        "n_qubits": "chain length n (≥ 2)",
+        "m_cells": "battery cells M: the qubits 0 … M−1 (1 … n)",
+        "coupling": "J of J Σ X_i X_{i+1} (the paper: −2)",
+        "field": "h of h Σ Z_i, also the battery Hamiltonian's (the paper: −0.6)",
+        "field_in_charging": "keep h Σ Z_i while charging (False: J Σ X_i X_{i+1} alone)",
+        "times": "quench times (an array or {start, stop, num})",
+        "trotter_max_step": "largest Trotter step of the circuits (circuit backends only)",
+        "trotter_order": "order of the product formula, 1 or 2 (circuit backends only)",
+    }
 
     n_qubits: int = 4
     m_cells: int = 2

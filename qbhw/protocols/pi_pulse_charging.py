@@ -14,7 +14,7 @@ through the same solver → **plot**.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -47,6 +47,23 @@ class Parameters(ProtocolParameters):
     """``device`` (as for STIRAP; channels d0 on the 0–1 and d1 on the 1–2 carrier), ``duration_ns`` and
     ``sigma_ns`` of each Gaussian π pulse, ``amp_scale`` (pulse-area error; 1 = exact π pulses),
     ``times_ns`` (recorded times within the two pulses, on the dt grid), ``decoherence``, ``rwa_cutoff_ghz``."""
+
+    #: units of the fields whose names carry none ("": dimensionless); see ProtocolParameters.unit_of
+    UNITS: ClassVar[dict[str, str]] = {
+        "device": "device name",
+        "amp_scale": "",
+        "decoherence": "",
+    }
+    #: one line of help per field (``qbhw protocols NAME``)
+    HELP: ClassVar[dict[str, str]] = {
+        "device": "device name or Device, as for STIRAP; d0 drives 0–1, d1 drives 1–2",
+        "duration_ns": "length of each Gaussian π pulse",
+        "sigma_ns": "Gaussian width of each π pulse",
+        "amp_scale": "pulse-area error (1: exact π pulses)",
+        "times_ns": "recorded times within the two pulses, on the dt grid (an array or {start, stop, num})",
+        "decoherence": "the device's T1/Tφ on",
+        "rwa_cutoff_ghz": "terms oscillating faster than this are dropped",
+    }
 
     device: Any = None
     duration_ns: float = 40.0

@@ -12,6 +12,7 @@ Procedure: **parameters** → **acquisition** on ``exact`` or on circuits (``aer
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..models import RabiBattery
 from ._cavity import CavityParameters, CavityResults, acquire_cavity, analyse_cavity
@@ -30,6 +31,12 @@ class Parameters(CavityParameters):
 
     See :class:`qbhw.protocols._cavity.CavityParameters` for the other fields.
     """
+
+    #: one line of help per field (``qbhw protocols NAME``)
+    HELP: ClassVar[dict[str, str]] = {
+        "n_cells": "number of cells (fixed at 1)",
+        "photons": "initial Fock state n of the cavity (default 1)",
+    }
 
     n_cells: int = 1
     photons: int | None = 1
@@ -63,11 +70,14 @@ def acquire(parameters: Parameters, backend="exact", *, context=None) -> Data:
     return acquire_cavity(NAME, parameters, build_model(parameters), obj, kind, context)
 
 
-def analyse(data: Data, **options) -> Results:
-    """Fit g (``fit=False`` to skip) and compute τ̃, ⟨P⟩_τ̃ and 𝓔/E (no Γ: this is the reference)."""
+def analyse(data: Data, *, fit: bool = True, observable: str = "energy",
+            coupling_range: tuple[float, float] | None = None, advantage: bool = False, **fit_options) -> Results:
+    """Fit g (``fit=False`` to skip) and compute τ̃, ⟨P⟩_τ̃ and 𝓔/E (no Γ by default: this is the reference);
+    the options are those of the cavity protocols' shared analysis, ``fit_options`` go to
+    :func:`qbhw.fit.fit_curve`."""
     kw = data.parameters.model_kwargs()
-    options.setdefault("advantage", False)
-    return analyse_cavity(data, lambda g: RabiBattery(g, **kw), n_cells=1, **options)
+    return analyse_cavity(data, lambda g: RabiBattery(g, **kw), n_cells=1, fit=fit, observable=observable,
+                          coupling_range=coupling_range, advantage=advantage, **fit_options)
 
 
 def plot(data: Data, results: Results):

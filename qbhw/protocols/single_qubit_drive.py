@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -54,6 +54,39 @@ class Parameters(ProtocolParameters):
     ``times``: recorded times within the pulse. Pulse backend only: ``device`` (``None`` → the backend's,
     else ``armonk_like``), ``levels`` (transmon levels kept; leakage is reported), ``decoherence``.
     """
+
+    #: units of the fields whose names carry none ("": dimensionless); see ProtocolParameters.unit_of
+    UNITS: ClassVar[dict[str, str]] = {
+        "envelope": "",
+        "amplitude": "rad/time unit",
+        "duration": "time unit",
+        "sigma": "time unit",
+        "dt": "time unit",
+        "detuning": "rad/time unit",
+        "phase": "rad",
+        "omega_0": "rad/time unit",
+        "initial_excited": "",
+        "times": "time unit",
+        "device": "device name",
+        "levels": "",
+        "decoherence": "",
+    }
+    #: one line of help per field (``qbhw protocols NAME``)
+    HELP: ClassVar[dict[str, str]] = {
+        "envelope": "'square' | 'gaussian' | 'sine' | 'ramp'",
+        "amplitude": "peak Rabi frequency Ω",
+        "duration": "pulse length",
+        "sigma": "Gaussian width (None: duration/6)",
+        "dt": "sample length of the circuits (one gate per sample)",
+        "detuning": "drive detuning Δ",
+        "phase": "drive phase φ",
+        "omega_0": "qubit splitting (the battery energy is ω_0 P(|1⟩))",
+        "initial_excited": "start in |1⟩ (the discharging direction)",
+        "times": "recorded times within the pulse (an array or {start, stop, num})",
+        "device": "pulse backend only: the device (None: the backend's, else armonk_like)",
+        "levels": "pulse backend only: transmon levels kept (None: the backend's; leakage is reported)",
+        "decoherence": "pulse backend only: the device's T1/Tφ on",
+    }
 
     envelope: str = "square"
     amplitude: float = 1.0

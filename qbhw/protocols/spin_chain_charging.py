@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -50,6 +50,37 @@ class Parameters(ProtocolParameters):
     ``couplings`` (``"nearest"`` | ``"power_law"``), ``exponent`` (power law), ``periodic``, ``keep_field``,
     ``times``, ``trotter_max_step``/``trotter_order`` (circuits).
     """
+
+    #: units of the fields whose names carry none ("": dimensionless); see ProtocolParameters.unit_of
+    UNITS: ClassVar[dict[str, str]] = {
+        "n_spins": "",
+        "coupling": "B",
+        "anisotropy": "",
+        "field": "B",
+        "drive": "B",
+        "couplings": "",
+        "exponent": "",
+        "periodic": "",
+        "keep_field": "",
+        "times": "1/B",
+        "trotter_max_step": "1/B",
+        "trotter_order": "",
+    }
+    #: one line of help per field (``qbhw protocols NAME``)
+    HELP: ClassVar[dict[str, str]] = {
+        "n_spins": "number of spins N (1 … 16)",
+        "coupling": "spin–spin coupling g (≥ 0, ferromagnetic)",
+        "anisotropy": "α: 0 Ising, 0 < α < 1 XXZ, 1 XXX",
+        "field": "Zeeman field B (1: the model's energy unit)",
+        "drive": "charging field ω of ω Σ σ^x (≥ 0)",
+        "couplings": "'nearest' (g between neighbours) | 'power_law' (g/|i − j|^p)",
+        "exponent": "power-law exponent p (couplings 'power_law')",
+        "periodic": "close the chain into a ring",
+        "keep_field": "keep the Zeeman term on while charging",
+        "times": "charging times (an array or {start, stop, num})",
+        "trotter_max_step": "largest Trotter step of the circuits (circuit backends only)",
+        "trotter_order": "order of the product formula, 1 or 2 (circuit backends only)",
+    }
 
     n_spins: int = 4
     coupling: float = 0.5

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -55,6 +55,35 @@ class Parameters(ProtocolParameters):
     ensembles sampled with that many bitstrings (``None`` → enumerated exactly); ``times``: charging times
     (units 1/ω_b); ``trotter_max_step``, ``trotter_order``: the product formula of the circuits.
     """
+
+    #: units of the fields whose names carry none ("": dimensionless); see ProtocolParameters.unit_of
+    UNITS: ClassVar[dict[str, str]] = {
+        "n_chargers": "",
+        "coupling": "ω_b",
+        "omega_b": "ω_b",
+        "omega_c": "ω_b",
+        "initial": "",
+        "beta": "1/ω_b",
+        "charger_weight": "",
+        "samples": "",
+        "times": "1/ω_b",
+        "trotter_max_step": "1/ω_b",
+        "trotter_order": "",
+    }
+    #: one line of help per field (``qbhw protocols NAME``)
+    HELP: ClassVar[dict[str, str]] = {
+        "n_chargers": "number 𝒩 of charger spins (≥ 1)",
+        "coupling": "flip-flop coupling J (≥ 0)",
+        "omega_b": "battery splitting ω_b (1: the model's energy unit)",
+        "omega_c": "charger splitting (None: omega_b, resonant)",
+        "initial": "initial state: 'pure' | 'thermal' | 'high_temperature'",
+        "beta": "inverse temperature of the 'thermal' state (required there)",
+        "charger_weight": "ε_C/ε_B of the high-temperature state",
+        "samples": "circuits only: 'thermal' ensembles sampled with this many bitstrings (None: enumerated exactly)",
+        "times": "charging times (an array or {start, stop, num})",
+        "trotter_max_step": "largest Trotter step of the circuits (circuit backends only)",
+        "trotter_order": "order of the product formula, 1 or 2 (circuit backends only)",
+    }
 
     n_chargers: int = 4
     coupling: float = 0.5

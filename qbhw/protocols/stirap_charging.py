@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -56,6 +56,27 @@ class Parameters(ProtocolParameters):
     ``{start, stop, num}``); ``decoherence``: the device's T1/Tφ on; ``rwa_cutoff_ghz``: terms oscillating
     faster than this are dropped (2 GHz keeps the ±α cross terms, drops those near 2ν).
     """
+
+    #: units of the fields whose names carry none ("": dimensionless); see ProtocolParameters.unit_of
+    UNITS: ClassVar[dict[str, str]] = {
+        "device": "device name",
+        "amp_scale": "",
+        "decoherence": "",
+    }
+    #: one line of help per field (``qbhw protocols NAME``)
+    HELP: ClassVar[dict[str, str]] = {
+        "device": "device name or Device (None: the backend's, else transmon_qutrit_stirap); needs d0 (pump), d1 (Stokes)",
+        "amp_pump_ghz": "peak pump envelope s (Ω_P/2π = s)",
+        "amp_stokes_ghz": "peak Stokes envelope s (Ω_S/2π = s)",
+        "sigma_ns": "Gaussian width of both pulses",
+        "delay_ns": "delay between the pulses (> 0: Stokes first)",
+        "duration_ns": "length of the window",
+        "center_ns": "centre of the pulse pair (None: the window's middle)",
+        "amp_scale": "multiplies both amplitudes (a calibration error, to study robustness)",
+        "times_ns": "recorded times, multiples of the device's dt within the window (an array or {start, stop, num})",
+        "decoherence": "the device's T1/Tφ on",
+        "rwa_cutoff_ghz": "terms oscillating faster than this are dropped",
+    }
 
     device: Any = None
     amp_pump_ghz: float = _REFERENCE_PAIR.amp_pump_ghz

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -54,6 +54,18 @@ class Parameters(_StirapParameters):
     ``observable``: what the analysis fits per setting — ``"energy"`` (one number per readout, right for
     counts) or ``"populations"`` (P1 and P2 as separate rows).
     """
+
+    #: units of the fields whose names carry none ("": dimensionless); see ProtocolParameters.unit_of
+    UNITS: ClassVar[dict[str, str]] = {
+        "observable": "",
+    }
+    #: one line of help per field (``qbhw protocols NAME``)
+    HELP: ClassVar[dict[str, str]] = {
+        "times_ns": "not used (the pulse is played whole)",
+        "storage_ns": "storage times after the pulse (≥ 0; an array or {start, stop, num})",
+        "ramsey_ns": "free-evolution times of the STIRAP Ramsey sequence (empty: no Ramsey rows, Tφ not measured)",
+        "observable": "what the analysis fits per setting: 'energy' | 'populations' (P1 and P2 as rows)",
+    }
 
     storage_ns: tuple = tuple(float(x) for x in np.linspace(0.0, 40000.0, 11))
     ramsey_ns: tuple = tuple(float(x) for x in np.linspace(0.0, 20000.0, 13))

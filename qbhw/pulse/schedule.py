@@ -1,4 +1,4 @@
-"""Pulse schedules: channels, instructions, alignment, JSON round-trip, plots.
+"""Pulse schedules: channels, instructions, alignment, validated JSON files, plots.
 
 A :class:`Schedule` is a tree: its children are instructions or schedules, placed by the
 schedule's ``alignment``:
@@ -17,20 +17,68 @@ Instructions (zero-duration ones act at their start time):
 Signal convention (per channel, ħ = 1): ``2π Re[s(t) e^{iϑ(t)}] O`` with the carrier phase
 ``ϑ(t) = 2π ∫_0^t ν(t') dt' + φ(t)``; ν starts at the channel's default carrier and follows
 Set/ShiftFrequency (phase-continuous), φ is the frame phase set by Set/ShiftPhase.
+
+JSON layout, format ``qbhw-schedule/1`` (:meth:`Schedule.to_json` / :meth:`~Schedule.from_json`,
+:meth:`~Schedule.save` / :meth:`~Schedule.load`, :meth:`~Schedule.to_dict` / :meth:`~Schedule.from_dict`)::
+
+    {
+     "format": "qbhw-schedule/1",
+     "alignment": "sequential",
+     "name": "demo",
+     "children": [
+      {"instruction": "play", "channel": "d0",
+       "waveform": {"type": "gaussian", "duration_ns": 4.0, "amp_ghz": 0.02, "sigma_ns": 1.0}},
+      {"instruction": "delay", "channel": "d1", "duration_ns": 2.0},
+      {"instruction": "shift_phase", "channel": "d0", "phase": 0.5},
+      {"instruction": "set_phase", "channel": "d0", "phase": 0.0},
+      {"instruction": "shift_frequency", "channel": "d0", "freq_ghz": -0.1},
+      {"instruction": "set_frequency", "channel": "d0", "freq_ghz": 4.9},
+      {"schedule": {"alignment": "right", "name": null, "children": []}}
+     ]
+    }
+
+* top level: ``"format"`` (the version; only at the top level), ``"alignment"`` (``"left"`` |
+  ``"right"`` | ``"sequential"``; default ``"left"``), ``"name"`` (a string or ``null``; default
+  ``null``), ``"children"`` (required; a list, possibly empty, in program order);
+* a child is an instruction (``"instruction"`` and ``"channel"``, a non-empty string, plus:
+  ``play`` → ``"waveform"``; ``delay`` → ``"duration_ns"``; ``shift_phase`` / ``set_phase`` →
+  ``"phase"`` (rad); ``shift_frequency`` / ``set_frequency`` → ``"freq_ghz"``), or a sub-schedule
+  ``{"schedule": {"alignment", "name", "children"}}`` (no ``"format"``);
+* a waveform object: see :mod:`qbhw.pulse.waveforms` (``"type"`` and that type's keys).
+
+Every key above without a default is required, unknown keys are refused, and numbers must be JSON
+numbers (``"0.02"`` and ``true`` are not). A document without ``"format"`` is read as the unversioned
+layout written before version 1 (the same keys); any other ``"format"`` is refused. Every mistake —
+malformed JSON, a wrong key or type, or a range error of a constructor (negative duration, NaN
+amplitude …) — raises :class:`~qbhw.errors.FileFormatError` naming the dotted key path (e.g.
+``children[0].waveform.sigma_ns``) and, for text, its line: ``FILE:LINE: key '…': …``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar, Union
 
 import numpy as np
 
+from .. import schema
 from ..errors import ConfigError, InvalidArgumentError, InvalidTimesError
+from ..serialization import atomic_write_text
 from ._errors import AmplitudeLimitError, OffGridError, UnknownChannelError
 from ._grid import check_duration, check_finite, to_samples
-from .waveforms import Waveform, waveform_from_dict
+from .waveforms import (
+    Waveform,
+    construct,
+    decode_waveform,
+    dict_source,
+    file_model,
+    located,
+    tag,
+    validated,
+)
 
 __all__ = [
     "Play",
@@ -45,9 +93,12 @@ __all__ = [
     "align_sequential",
     "PulseSignals",
     "build_signals",
+    "SCHEDULE_FORMAT",
 ]
 
 ALIGNMENTS = ("left", "right", "sequential")
+#: the ``"format"`` written at the top of a schedule's JSON (the only version read besides the unversioned layout)
+SCHEDULE_FORMAT = "qbhw-schedule/1"
 
 
 def _channel_name(channel) -> str:
@@ -159,17 +210,77 @@ _INSTRUCTION_TYPES = (Play, Delay, ShiftPhase, SetPhase, ShiftFrequency, SetFreq
 _ZERO = {cls.name: cls for cls in (ShiftPhase, SetPhase, ShiftFrequency, SetFrequency)}
 
 
-def _instruction_from_dict(d: dict):
-    kind = d.get("instruction")
+# ---------------------------------------------------------------------------------------------
+# validated JSON (layout: see the module doc)
+_REQUIRED = ...
+_CHANNEL = (str, _REQUIRED)
+#: per ``instruction``: its keys besides ``"instruction"`` → (type, default or ``...`` for required)
+INSTRUCTION_KEYS: dict[str, dict[str, tuple]] = {
+    "play": {"channel": _CHANNEL, "waveform": (dict, _REQUIRED)},
+    "delay": {"channel": _CHANNEL, "duration_ns": (float, _REQUIRED)},
+    **{name: {"channel": _CHANNEL, cls.argument: (float, _REQUIRED)} for name, cls in _ZERO.items()},
+}
+#: the keys of a schedule object (a sub-schedule has no ``"format"``)
+SCHEDULE_KEYS: dict[str, tuple] = {"alignment": (str, "left"), "name": (str | None, None),
+                                   "children": (list, _REQUIRED)}
+_CHILD_ALLOWED = " | ".join(INSTRUCTION_KEYS) + ', or {"schedule": {...}} for a sub-schedule'
+
+
+@functools.cache
+def _instruction_model(kind: str):
+    keys = {"instruction": (str, _REQUIRED), **INSTRUCTION_KEYS[kind]}
+    return file_model(f"{kind.title().replace('_', '')}Json", keys)
+
+
+@functools.cache
+def _schedule_model(top: bool):
+    if top:
+        return file_model("ScheduleFileJson", {"format": (str, SCHEDULE_FORMAT), **SCHEDULE_KEYS})
+    return file_model("ScheduleJson", SCHEDULE_KEYS)
+
+
+@functools.cache
+def _sub_schedule_model():
+    return file_model("SubScheduleJson", {"schedule": (dict, _REQUIRED)})
+
+
+def _check_format(source: schema.SourceFile, data: dict) -> None:
+    """Refuse a ``"format"`` other than :data:`SCHEDULE_FORMAT` (absent: the unversioned layout, same keys)."""
+    if "format" in data and data["format"] != SCHEDULE_FORMAT:
+        fmt = data["format"]
+        hint = schema.suggest(fmt, [SCHEDULE_FORMAT]) if isinstance(fmt, str) else ""
+        raise located(source, f"unsupported schedule format {fmt!r}{hint}", ("format",),
+                      allowed=f"{SCHEDULE_FORMAT!r} (or no \"format\" key: the unversioned layout)")
+
+
+def _decode_schedule(source: schema.SourceFile, data, at: tuple = (), *, top: bool = True) -> Schedule:
+    """The schedule described by the JSON object ``data`` at key path ``at`` of ``source``, validated."""
+    if not isinstance(data, dict):
+        raise located(source, f"got {type(data).__name__}: a schedule is a JSON object", at,
+                      allowed="an object with the keys " + ", ".join(_schedule_model(top).model_fields))
+    if top:
+        _check_format(source, data)
+    values = validated(_schedule_model(top), source, data, at)
+    sched = construct(source, at, SCHEDULE_KEYS, Schedule, alignment=values["alignment"], name=values["name"])
+    for i, child in enumerate(values["children"]):
+        sched.append(_decode_child(source, child, (*at, "children", i)))
+    return sched
+
+
+def _decode_child(source: schema.SourceFile, data, at: tuple):
+    """A child object: a sub-schedule ``{"schedule": {...}}`` or an instruction."""
+    if isinstance(data, dict) and "schedule" in data:
+        validated(_sub_schedule_model(), source, data, at)
+        return _decode_schedule(source, data["schedule"], (*at, "schedule"), top=False)
+    kind = tag(source, data, at, "instruction", tuple(INSTRUCTION_KEYS), "instruction", allowed=_CHILD_ALLOWED)
+    values = validated(_instruction_model(kind), source, data, at)
     if kind == "play":
-        return Play(waveform_from_dict(d["waveform"]), d["channel"])
+        waveform = decode_waveform(source, values["waveform"], (*at, "waveform"))
+        return construct(source, at, values, Play, waveform, values["channel"])
     if kind == "delay":
-        return Delay(d["duration_ns"], d["channel"])
-    if kind in _ZERO:
-        cls = _ZERO[kind]
-        return cls(d[cls.argument], d["channel"])
-    raise ConfigError(f"unknown instruction {kind!r}", argument="instruction",
-                      allowed="play | delay | " + " | ".join(_ZERO))
+        return construct(source, at, values, Delay, values["duration_ns"], values["channel"])
+    cls = _ZERO[kind]
+    return construct(source, at, values, cls, values[cls.argument], values["channel"])
 
 
 class Schedule:
@@ -250,25 +361,45 @@ class Schedule:
         out.sort(key=lambda p: p[0])  # stable: keeps program order of simultaneous instructions
         return out
 
-    # -- serialisation -----------------------------------------------------------------------------
+    # -- serialisation (layout: see the module doc) ---------------------------------------------------
     def to_dict(self) -> dict:
+        """The JSON object of this schedule: ``{"format": "qbhw-schedule/1", "alignment", "name", "children"}``."""
+        return {"format": SCHEDULE_FORMAT, **self._body()}
+
+    def _body(self) -> dict:
+        """``alignment``, ``name`` and ``children`` (a sub-schedule is written ``{"schedule": body}``)."""
         return {"alignment": self.alignment, "name": self.name,
-                "children": [{"schedule": c.to_dict()} if isinstance(c, Schedule) else c.to_dict()
+                "children": [{"schedule": c._body()} if isinstance(c, Schedule) else c.to_dict()
                              for c in self.children]}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Schedule":
-        sched = cls(alignment=data.get("alignment", "left"), name=data.get("name"))
-        for c in data.get("children", []):
-            sched.append(cls.from_dict(c["schedule"]) if "schedule" in c else _instruction_from_dict(c))
-        return sched
+        """Inverse of :meth:`to_dict`, validated: a mistake raises :class:`~qbhw.errors.FileFormatError`
+        naming the key path (no line: there is no text)."""
+        return _decode_schedule(dict_source(data), data)
 
     def to_json(self, **kw) -> str:
+        """The JSON text of :meth:`to_dict` (``kw``: :func:`json.dumps` options such as ``indent``)."""
         return json.dumps(self.to_dict(), **kw)
 
     @classmethod
     def from_json(cls, text: str) -> "Schedule":
-        return cls.from_dict(json.loads(text))
+        """Inverse of :meth:`to_json`, validated: a mistake raises :class:`~qbhw.errors.FileFormatError`
+        naming the key path and its line in ``text``."""
+        source = schema.read_json(text=text)
+        return _decode_schedule(source, source.data)
+
+    def save(self, path, *, indent: int | None = 1) -> Path:
+        """Write :meth:`to_json` to ``path`` atomically (a reader sees the old file or the complete new
+        one, via :func:`qbhw.serialization.atomic_write_text`); returns the path."""
+        return atomic_write_text(path, self.to_json(indent=indent) + "\n")
+
+    @classmethod
+    def load(cls, path) -> Schedule:
+        """Read a schedule file written by :meth:`save` (or by hand), validated: a mistake raises
+        :class:`~qbhw.errors.FileFormatError` starting ``FILE:LINE:`` and naming the key path."""
+        source = schema.read_json(path)
+        return _decode_schedule(source, source.data)
 
     def __eq__(self, other):
         return isinstance(other, Schedule) and self.to_dict() == other.to_dict()
@@ -442,7 +573,6 @@ def build_signals(schedule: Schedule, device=None, *, dt_ns: float | None = None
         elif not isinstance(ins, Delay):  # Delay: grid-checked above, nothing to play
             events[ins.channel].append((k0, ins))
     freqs, phases = {}, {}
-    t = np.arange(n_total) * dt
     for ch in channels:
         nu0 = 0.0 if specs is None or specs[ch].freq_ghz is None else float(specs[ch].freq_ghz)
         nu = np.full(n_total, nu0)

@@ -17,17 +17,41 @@ STIRAP (Santos et al., PRE 100, 032107, 2019, review Sec. IV.B; Hu et al., Quant
 045018, 2022): :class:`StirapPair` builds the Gaussian pump and Stokes pulses with the Stokes pulse first
 (counter-intuitive order; :meth:`StirapPair.reference` is the reference pair), and :class:`StirapRamp` the
 envelopes of a mixing-angle / Santos-type parametrisation.
+
+JSON (:meth:`Waveform.to_dict` / :func:`waveform_from_dict`; inside a schedule file, the ``waveform`` of a
+``play`` instruction): an object with a ``"type"`` and that type's keys. Times in ns, amplitudes in GHz,
+angles in rad; every value is a JSON number (not a string, not ``true``/``false``) unless said otherwise;
+unknown keys are refused. Keys marked ``= default`` may be left out; all others are required::
+
+    {"type": "constant",        "duration_ns", "amp_ghz", "angle" = 0}
+    {"type": "gaussian",        "duration_ns", "amp_ghz", "sigma_ns", "angle" = 0, "center_ns" = null (the middle)}
+    {"type": "gaussian_square", "duration_ns", "amp_ghz", "sigma_ns", "width_ns", "angle" = 0}
+    {"type": "drag",            "duration_ns", "amp_ghz", "sigma_ns", "beta_ns", "angle" = 0}
+    {"type": "sin_squared",     "duration_ns", "amp_ghz", "angle" = 0}
+    {"type": "flat_top",        "duration_ns", "amp_ghz", "rise_ns", "angle" = 0}
+    {"type": "stirap_ramp",     "duration_ns", "amp_ghz", "role" ("pump" | "stokes"),
+                                "law" = "santos" ("santos" | "mixing_angle"), "angle" = 0}
+    {"type": "samples",         "values" ([[re, im], ...] in GHz), "dt_ns",
+                                "duration_ns" = null (len(values) * dt_ns)}
+
+``amp_ghz``, ``sigma_ns``, ``width_ns``, ``beta_ns``, ``rise_ns`` and ``role`` are required in a file
+although the constructors have defaults: those defaults are placeholders (a zero pulse, a 1 ns Gaussian),
+so a key left out is a mistake, not a choice. A range error of the constructor (negative duration, NaN
+amplitude, ``width_ns > duration_ns`` …) is reported like a schema error: a
+:class:`~qbhw.errors.FileFormatError` naming the key path (and the line, for text).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, fields
 from typing import ClassVar
 
 import numpy as np
 
-from ..errors import ConfigError, InvalidArgumentError
+from .. import schema
+from ..errors import ConfigError, FileFormatError, InvalidArgumentError, QbhwError
 from ._errors import OffGridError
 from ._grid import check_duration, check_dt, check_finite, check_finite_array, to_samples
 
@@ -94,15 +118,120 @@ class Waveform:
 
 
 def waveform_from_dict(data: dict) -> Waveform:
-    """Inverse of :meth:`Waveform.to_dict`."""
-    data = dict(data)
-    kind = data.pop("type", None)
-    if kind not in _REGISTRY:
-        raise ConfigError(f"unknown waveform type {kind!r}", argument="type", allowed=" | ".join(sorted(_REGISTRY)))
-    cls = _REGISTRY[kind]
+    """Inverse of :meth:`Waveform.to_dict`: the dict is validated (see the module doc for its keys);
+    any mistake raises :class:`~qbhw.errors.FileFormatError` naming the key path (e.g. ``sigma_ns``)."""
+    return decode_waveform(dict_source(data), data)
+
+
+# ---------------------------------------------------------------------------------------------
+# validated JSON: the keys of each waveform type, and helpers shared with schedule.py
+_REQUIRED = ...  # pydantic's marker of a required key
+_NUMBER = (float, _REQUIRED)
+_ANGLE = (float, 0.0)
+
+#: per waveform ``type``: key → (type, default or ``...`` for required); see the module doc
+WAVEFORM_KEYS: dict[str, dict[str, tuple]] = {
+    "constant": {"duration_ns": _NUMBER, "amp_ghz": _NUMBER, "angle": _ANGLE},
+    "gaussian": {"duration_ns": _NUMBER, "amp_ghz": _NUMBER, "sigma_ns": _NUMBER, "angle": _ANGLE,
+                 "center_ns": (float | None, None)},
+    "gaussian_square": {"duration_ns": _NUMBER, "amp_ghz": _NUMBER, "sigma_ns": _NUMBER, "width_ns": _NUMBER,
+                        "angle": _ANGLE},
+    "drag": {"duration_ns": _NUMBER, "amp_ghz": _NUMBER, "sigma_ns": _NUMBER, "beta_ns": _NUMBER, "angle": _ANGLE},
+    "sin_squared": {"duration_ns": _NUMBER, "amp_ghz": _NUMBER, "angle": _ANGLE},
+    "flat_top": {"duration_ns": _NUMBER, "amp_ghz": _NUMBER, "rise_ns": _NUMBER, "angle": _ANGLE},
+    "stirap_ramp": {"duration_ns": _NUMBER, "amp_ghz": _NUMBER, "role": (str, _REQUIRED), "law": (str, "santos"),
+                    "angle": _ANGLE},
+    "samples": {"values": (list[list[float]], _REQUIRED), "dt_ns": _NUMBER, "duration_ns": (float | None, None)},
+}
+
+
+def located(source: schema.SourceFile, message: str, path: tuple, allowed: str | None = None) -> FileFormatError:
+    """A :class:`~qbhw.errors.FileFormatError` at key ``path`` of ``source`` (no key named for the top level)."""
+    return FileFormatError(message, file=source.file, key=schema.key_path(path) or None, line=source.line(path),
+                           allowed=allowed)
+
+
+def dict_source(data) -> schema.SourceFile:
+    """A :class:`~qbhw.schema.SourceFile` for data given as a dict (no text: errors name the key, no line)."""
+    return schema.SourceFile(data, "", None, "json")
+
+
+def file_model(name: str, keys: dict[str, tuple]):
+    """A strict pydantic model with ``keys`` (key → (type, default)): unknown keys forbidden, no coercion
+    (``"4"`` and ``true`` are not numbers). Built on first use, so importing qbhw does not import pydantic."""
+    import pydantic
+
+    config = pydantic.ConfigDict(extra="forbid", strict=True)
+    return pydantic.create_model(name, __config__=config, **keys)
+
+
+def validated(model, source: schema.SourceFile, data, at: tuple) -> dict:
+    """``data`` checked against ``model`` (:func:`file_model`) → a dict with defaults filled in. An unknown
+    key is reported before a missing one (a misspelt key is the cause of the key that seems missing)."""
+    if isinstance(data, dict):
+        names = list(model.model_fields)
+        for key in data:
+            if key not in names:
+                raise located(source, f"unknown key {key!r}" + schema.suggest(key, names), (*at, key),
+                              allowed=", ".join(names))
+    return schema.validate(model, source, data, at=at).model_dump()
+
+
+def tag(source: schema.SourceFile, data, at: tuple, key: str, choices, what: str, *, allowed: str | None = None) -> str:
+    """The value of the tag ``key`` (``"type"``, ``"instruction"``) of the JSON object ``data`` at ``at``,
+    one of ``choices``; otherwise a :class:`~qbhw.errors.FileFormatError` that lists them (or ``allowed``)."""
+    allowed = allowed or " | ".join(choices)
+    if not isinstance(data, dict):
+        raise located(source, f"got {type(data).__name__} {_short(data)}: expected a JSON object", at,
+                      allowed=f"an object with the key {key!r} ({allowed})")
+    if key not in data:
+        raise located(source, f"required key {key!r} is missing", (*at, key), allowed=allowed)
+    value = data[key]
+    if not isinstance(value, str) or value not in choices:
+        hint = schema.suggest(value, choices) if isinstance(value, str) else ""
+        raise located(source, f"unknown {what} {value!r}{hint}", (*at, key), allowed=allowed)
+    return value
+
+
+def construct(source: schema.SourceFile, at: tuple, known, factory, *args, **kwargs):
+    """``factory(*args, **kwargs)``; a :class:`~qbhw.errors.QbhwError` it raises (a range check naming an
+    argument) becomes a :class:`~qbhw.errors.FileFormatError` located at that key under ``at``."""
+    try:
+        return factory(*args, **kwargs)
+    except FileFormatError:
+        raise
+    except QbhwError as exc:
+        raise schema.file_error(exc, source, at, known=tuple(known)) from None
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _complex_values(source: schema.SourceFile, pairs: list, at: tuple) -> list[complex]:
+    """``[[re, im], ...]`` → complex numbers; a pair of another length names its index."""
+    for i, pair in enumerate(pairs):
+        if len(pair) != 2:
+            raise located(source, f"got {_short(pair)}: a sample is written [re, im]", (*at, i),
+                          allowed="a list of two numbers [re, im] (GHz)")
+    return [complex(re, im) for re, im in pairs]
+
+
+@functools.cache
+def _waveform_model(kind: str):
+    keys = {"type": (str, _REQUIRED), **WAVEFORM_KEYS[kind]}
+    return file_model(f"{_REGISTRY[kind].__name__}Json", keys)
+
+
+def decode_waveform(source: schema.SourceFile, data, at: tuple = ()) -> Waveform:
+    """The waveform described by the JSON object ``data`` found at key path ``at`` of ``source``, validated."""
+    kind = tag(source, data, at, "type", tuple(WAVEFORM_KEYS), "waveform type")
+    values = validated(_waveform_model(kind), source, data, at)
+    del values["type"]
     if kind == "samples":
-        data["values"] = [complex(re, im) for re, im in data["values"]]
-    return cls(**data)
+        values["values"] = _complex_values(source, values["values"], (*at, "values"))
+    return construct(source, at, values, _REGISTRY[kind], **values)
 
 
 def _phase(angle: float) -> complex:
@@ -248,7 +377,7 @@ class Samples(Waveform):
         dt = check_dt(dt_ns)
         object.__setattr__(self, "values", tuple(complex(v) for v in vals))
         object.__setattr__(self, "dt_ns", dt)
-        object.__setattr__(self, "duration_ns", len(vals) * dt if duration_ns is None else float(duration_ns))
+        object.__setattr__(self, "duration_ns", len(vals) * dt if duration_ns is None else check_duration(duration_ns))
         object.__setattr__(self, "_array", vals)
 
     def __post_init__(self):  # pragma: no cover - __init__ is custom
@@ -271,7 +400,10 @@ class Samples(Waveform):
         return self.__dict__["_array"][k]
 
     def to_dict(self) -> dict:
-        return {"type": self.kind, "values": [[v.real, v.imag] for v in self.values], "dt_ns": self.dt_ns}
+        out = {"type": self.kind, "values": [[v.real, v.imag] for v in self.values], "dt_ns": self.dt_ns}
+        if self.duration_ns != len(self.values) * self.dt_ns:  # an explicit duration (round-trips)
+            out["duration_ns"] = self.duration_ns
+        return out
 
     def __eq__(self, other):
         return isinstance(other, Samples) and self.dt_ns == other.dt_ns and self.values == other.values

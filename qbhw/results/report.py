@@ -8,14 +8,15 @@
 
     1. *Title*: the protocol, the run's status and how many points are done.
     2. *Parameters*: the base parameters of the protocol, the swept ones marked with their values.
-    3. *Points*: one row per point of the grid — index, swept values, status, attempts, completion time
+    3. *Sweep* (runs with a sweep): the protocol's main figure of merit against the swept parameters.
+    4. *Points*: one row per point of the grid — index, swept values, status, attempts, completion time
        (UTC), compute time, job ids; the figures of merit of its analysis, each with its 95 % interval
        when the analysis gives one (the ``intervals`` of the results, or a ``<name>_ci95`` field); the
        fit — model, each parameter's value ± standard error with its 95 % interval, χ²_red and the
        quality, highlighted (with its flags) when it is not ``"good"``; the point's error, analysis
        error and notes. Rows of failed points and of fits that are not good are highlighted.
-    4. *Figures*: one PNG per point that has data.
-    5. *Provenance*: backend, its options and a summary of its snapshot (the full snapshot folded in a
+    5. *Figures*: one PNG per point that has data.
+    6. *Provenance*: backend, its options and a summary of its snapshot (the full snapshot folded in a
        ``<details>`` element), package versions, git revision, creation time, host, seeds, grid.
 
 ``point-0000.png`` …
@@ -23,6 +24,12 @@
     computed) copied when it exists and is a PNG, otherwise drawn now from the stored data and analysis
     with the protocol's ``plot`` (a :class:`matplotlib.figure.Figure` rendered straight to PNG bytes;
     pyplot and matplotlib's global backend are never touched). A point without data has no figure.
+
+``sweep-<quantity>.png``
+    Runs with a sweep: the figure of :func:`qbhw.results.plots.plot_sweep` for the protocol's main
+    figure of merit (``quantity``, e.g. ``sweep-max_average_power.png``) — a line with 95 % error bars
+    over one swept parameter, a heat map over two, one heat map per value of the others beyond. When it
+    cannot be drawn (no point analysed yet, too many panels) the section says why instead.
 
 Every file is written atomically (:func:`qbhw.serialization.atomic_write_bytes`), so a report being
 rewritten is never seen half-written; rewriting a report replaces it. All text from the run (parameter
@@ -225,7 +232,8 @@ tr.warn > td { background: #fffaf0; } tr.fail > td { background: #fff5f4; }
 .err { color: var(--bad); max-width: 40rem; } .note { color: var(--poor); max-width: 40rem; }
 .figs { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 1rem; }
 figure { margin: 0; border: 1px solid var(--line); padding: .4rem; background: #fff; }
-figure img { width: 100%; height: auto; display: block; } figcaption { font-size: .88em; color: var(--muted); }
+figure img { width: 100%; height: auto; display: block; } figure.sweep { max-width: 760px; }
+figcaption { font-size: .88em; color: var(--muted); }
 .muted { color: var(--muted); }
 footer { margin-top: 2.5rem; color: var(--muted); font-size: .85em; }
 @media print { .scroll { overflow: visible; } details { display: block; } figure { break-inside: avoid; } }
@@ -400,6 +408,31 @@ def _points_section(run: Any, merit: list[str], fig_names: dict[int, str], fig_n
         *rows, "</tbody></table></div></section>"])
 
 
+def _sweep_png(run: Any) -> tuple[str | None, bytes | None, str | None]:
+    """``(file name, PNG, note)`` of the sweep figure (all ``None`` for a run without a sweep)."""
+    if not (run.manifest.get("sweep") or {}):
+        return None, None, None
+    from .plots import default_quantity, plot_sweep
+
+    try:
+        quantity = default_quantity(run)
+        fig = plot_sweep(run, quantity)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=90)
+        return f"sweep-{quantity}.png", buf.getvalue(), None
+    except Exception as exc:  # noqa: BLE001 - a figure never costs the report
+        return None, None, f"sweep figure could not be drawn: {type(exc).__name__}: {exc}"
+
+
+def _sweep_section(name: str | None, note: str | None) -> str:
+    if name is None and note is None:
+        return ""
+    body = (f'<figure class="sweep"><a href="{_e(name)}"><img src="{_e(name)}" alt="{_e(name)}"></a>'
+            f"<figcaption>{_e(name[len('sweep-'):-len('.png')])} against the swept parameters (95 % "
+            "intervals where the analysis gives them)</figcaption></figure>") if name else ""
+    return f'<section id="sweep"><h2>Sweep</h2>\n{body}{_error_block("figure", note, "note")}\n</section>'
+
+
 def _figures_section(run: Any, fig_names: dict[int, str]) -> str:
     sweep_names = list(run.manifest.get("sweep") or {})
     items = []
@@ -493,8 +526,9 @@ def _provenance_section(run: Any) -> str:
 
 # ---------------------------------------------------------------------------------------------
 def write_report(run: Any, path) -> Path:
-    """Write the report of ``run`` (a :class:`qbhw.runs.Run`) into the directory ``path``: ``index.html``
-    and one ``point-NNNN.png`` per point with data (see the module docstring). Returns the HTML file."""
+    """Write the report of ``run`` (a :class:`qbhw.runs.Run`) into the directory ``path``: ``index.html``,
+    one ``point-NNNN.png`` per point with data and, for a sweep, ``sweep-<quantity>.png`` (see the module
+    docstring). Returns the HTML file."""
     out = Path(path)
     out.mkdir(parents=True, exist_ok=True)
     fig_names: dict[int, str] = {}
@@ -508,6 +542,9 @@ def write_report(run: Any, path) -> Path:
             name = f"point-{int(point.index):04d}.png"
             atomic_write_bytes(out / name, png)
             fig_names[i] = name
+    sweep_name, sweep_png, sweep_note = _sweep_png(run)
+    if sweep_png is not None:
+        atomic_write_bytes(out / sweep_name, sweep_png)
 
     n_points = len(run.points)
     n_done = sum(1 for p in run.points if p.status == "done")
@@ -524,9 +561,12 @@ def write_report(run: Any, path) -> Path:
         f'<header><h1>{_e(protocol)} <span class="muted">run</span> {_status_badge(status)}</h1>',
         (f'<p class="sub">{n_done} / {n_points} points done · backend <code>{_e(run.manifest.get("backend"))}</code>'
          f' · created {_e(run.manifest.get("created_at", ""))}</p>'),
-        ('<nav><a href="#parameters">Parameters</a><a href="#points">Points</a><a href="#figures">Figures</a>'
+        ('<nav><a href="#parameters">Parameters</a>'
+         + ('<a href="#sweep">Sweep</a>' if sweep_name or sweep_note else "")
+         + '<a href="#points">Points</a><a href="#figures">Figures</a>'
          '<a href="#provenance">Provenance</a></nav></header>'),
         _parameters_section(run),
+        _sweep_section(sweep_name, sweep_note),
         _points_section(run, merit, fig_names, fig_notes),
         _figures_section(run, fig_names),
         _provenance_section(run),

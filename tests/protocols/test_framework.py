@@ -166,8 +166,10 @@ ALLOWED = {
     "backends": {"metrics", "models", "solvers", "compile", "devices", "pulse"},
     "protocols": {"metrics", "models", "solvers", "compile", "devices", "pulse", "backends", "fit"},
     "results": {"metrics", "models", "solvers", "compile", "devices", "pulse", "backends", "fit", "protocols"},
+    "cli": {"metrics", "models", "solvers", "compile", "devices", "pulse", "backends", "fit", "protocols", "results",
+            "runs", "protocol_file", "demo", "__version__"},
 }
-TOP_LEVEL = {"errors", "conventions", "serialization", "parallel"}
+TOP_LEVEL = {"errors", "conventions", "serialization", "parallel", "schema"}
 #: the one upward reference: ``qbhw.backends.resume`` is kept as an alias of ``qbhw.resume`` (resolved on use)
 UPWARD_ALIASES = {("qbhw/backends/__init__.py", "qbhw.runs")}
 
