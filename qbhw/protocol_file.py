@@ -43,7 +43,7 @@ from typing import Any, Optional, Union
 from .errors import ConfigError, QbhwError
 from .schema import SourceFile, file_error, read_toml, suggest, validate
 
-__all__ = ["ProtocolFile", "load_protocol_file", "TOP_LEVEL_KEYS", "MAX_GRID_POINTS"]
+__all__ = ["ProtocolFile", "load_protocol_file", "protocol_template", "TOP_LEVEL_KEYS", "MAX_GRID_POINTS"]
 
 #: the keys a protocol file may have at its top level
 TOP_LEVEL_KEYS = ("protocol", "backend", "description", "parameters", "sweep", "analysis", "backend_options")
@@ -299,3 +299,63 @@ def default_out(pf: ProtocolFile) -> Path:
     """Where ``qbhw run`` puts a run when no ``--out`` is given: ``runs/<file stem>``."""
     stem = Path(pf.file).stem if pf.file else pf.protocol
     return Path("runs") / stem
+
+
+# ---------------------------------------------------------------------------------------------
+# a template to start from (qbhw protocols NAME --template)
+def _toml_value(value) -> str | None:
+    """``value`` written as TOML, or ``None`` when TOML cannot hold it (``None``, an object)."""
+    import json
+    import math
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else ("inf" if value == math.inf else "-inf" if value == -math.inf
+                                                else repr(value))
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, Mapping):
+        items = [(k, _toml_value(v)) for k, v in value.items()]
+        return None if any(v is None for _, v in items) else "{ " + ", ".join(f"{k} = {v}" for k, v in items) + " }"
+    if isinstance(value, (list, tuple)):
+        items = [_toml_value(v) for v in value]
+        return None if any(v is None for v in items) else "[" + ", ".join(items) + "]"
+    return None
+
+
+def protocol_template(protocol, *, backend: str | None = None) -> str:
+    """A protocol file for ``protocol`` with every parameter at its default, each line commented with its
+    unit and meaning (parameters without a TOML value, such as an unset ``None``, are commented out); the
+    ``[sweep]``, ``[analysis]`` and ``[backend_options]`` tables list what may go there. Loading it with
+    :func:`load_protocol_file` gives the protocol's default parameters."""
+    from . import protocols
+
+    module = protocols.get(protocol)
+    supported = tuple(module.BACKENDS)
+    backend = backend or ("exact" if "exact" in supported else supported[0])
+    head = (module.__doc__ or "").strip().split("\n\n", 1)[0].replace("\n", " ")
+    rows = module.Parameters.field_table()
+    defaults = {f.name: getattr(module.Parameters(), f.name) for f in dataclasses.fields(module.Parameters)}
+    lines = [f"# {module.NAME}: {head}" if head else f"# {module.NAME}", f"protocol = {_toml_value(module.NAME)}",
+             f"backend = {_toml_value(backend)}            # runs on: {', '.join(supported)}", "", "[parameters]"]
+    for row in rows:
+        name = row["name"]
+        table = row["default"] if isinstance(row["default"], Mapping) else None
+        value = _toml_value(table) if table is not None else _toml_value(defaults[name])
+        unit = row["unit"] or "dimensionless" if row["unit"] is not None else "unit not declared"
+        note = f"{unit}; {row['description']}" if row["description"] else unit
+        lines.append(f"{name} = {value}    # {note}" if value is not None else f"# {name} =    # {note} (unset)")
+    options = protocols.analysis_options(module)
+    own = [r for r in rows if r["name"] not in _SAMPLING_KEYS]
+    lines += ["", "[sweep]                # parameter name = [values]: the run is the grid of all of them",
+              "# " + (f"{own[0]['name']} = [...]" if own else "name = [...]"), "",
+              "[analysis]             # options of the analysis, with their defaults"]
+    for name, default in options.items():
+        value = _toml_value(default)
+        lines.append(f"# {name} = {value}" if value is not None else f"# {name} =")
+    lines += ["", "[backend_options]      # shots and seed may be given here; other options of the backend",
+              "# shots = 1000", "# seed = 1", ""]
+    return "\n".join(lines)

@@ -13,7 +13,7 @@ import pytest
 from qbhw import protocols
 from qbhw.cli import main
 from qbhw.errors import FileFormatError
-from qbhw.protocol_file import load_protocol_file
+from qbhw.protocol_file import load_protocol_file, protocol_template
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
@@ -188,3 +188,20 @@ def test_other_settings_into_an_existing_run_are_refused_unchanged(tmp_path, cap
     err = capsys.readouterr().err
     assert "other settings" in err and "sweep.coupling" in err
     assert _tree_bytes(out) == before
+
+
+@pytest.mark.parametrize("name", protocols.names())
+def test_template_of_every_protocol_loads_to_its_defaults(name, tmp_path, capsys):
+    assert main(["protocols", name, "--template"]) == 0
+    text = capsys.readouterr().out
+    assert text == protocol_template(name)
+    pf = load_protocol_file(_write(tmp_path, text, f"{name}.toml"))
+    parameters = protocols.get(name).Parameters
+    assert parameters(**pf.parameters) == parameters()
+    assert pf.protocol == name and pf.grid_size == 1
+
+
+def test_template_needs_a_known_name(capsys):
+    assert main(["protocols", "--template"]) == 2
+    assert main(["protocols", "no_such_protocol", "--template"]) == 2
+    assert "star_charging" in capsys.readouterr().err

@@ -38,6 +38,9 @@ def register(sub) -> None:
     protocols.add_argument("name", nargs="?", metavar="NAME",
                            help="one protocol: its parameter table and the options of its analysis")
     protocols.add_argument("--json", action="store_true", help="print as JSON")
+    protocols.add_argument("--template", action="store_true",
+                           help="print a protocol file for NAME with every parameter at its default "
+                                "(qbhw protocols NAME --template > NAME.toml; then qbhw run NAME.toml)")
     protocols.set_defaults(func=protocols_command)
     backends = sub.add_parser("backends", help="what can run here: simulators, fake devices, IBM account, "
                                                "qiskit-dynamics cross-check environment")
@@ -53,7 +56,17 @@ def _print_json(data) -> None:
 # =============================================================================================
 # qbhw protocols [NAME]
 def protocols_command(args) -> int:
-    """``qbhw protocols [NAME] [--json]``."""
+    """``qbhw protocols [NAME] [--json | --template]``."""
+    if args.template:
+        from ..errors import ConfigError
+        from ..protocol_file import protocol_template
+
+        if args.name is None or args.json:
+            raise ConfigError("--template needs a protocol NAME and no --json", argument="--template",
+                              allowed="qbhw protocols NAME --template")
+        _module(args.name)  # an unknown name is refused with the list of names
+        sys.stdout.write(protocol_template(args.name))
+        return 0
     data = protocol_list() if args.name is None else protocol_details(args.name)
     if args.json:
         _print_json(data)

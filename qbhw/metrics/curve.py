@@ -151,9 +151,7 @@ class ChargingCurve(JsonMixin):
         available = [q for q in PLOT_QUANTITIES if q != "ergotropy" or self.ergotropy is not None]
         available += [k for k, v in self.observables.items() if not k.endswith("_stderr")
                       and np.ndim(v) == 1 and np.shape(v)[0] == self.times.size and k not in available]
-        same = np.array_equal(self.work, self.energy) and (
-            (self.work_stderr is None) == (self.energy_stderr is None)
-            and (self.work_stderr is None or np.array_equal(self.work_stderr, self.energy_stderr)))
+        same = np.array_equal(self.work, self.energy)  # an empty battery at t = 0: one line (E's error bars)
         if quantities is None:
             chosen = [q for q in PLOT_QUANTITIES if q in available and not (q == "work" and same)]
         else:

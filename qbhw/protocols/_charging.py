@@ -42,6 +42,10 @@ def acquire_model(protocol: str, parameters, model, backend, kind: str, *, conte
     else:
         curve = backend.run_model(model, times, shots=parameters.shots, seed=parameters.seed,
                                   results_dir=results_dir_of(context), compile_options=compile_options)
+    time_unit = type(parameters).unit_of("times")  # the model's scale, for labels (1/ω_b → ω_b)
+    if time_unit and time_unit.startswith("1/"):
+        curve.metadata.setdefault("time_unit", time_unit)
+        curve.metadata.setdefault("energy_unit", time_unit[2:])
     raw: dict[str, Any] = {}
     if "job_ids" in curve.metadata:
         raw["job_ids"] = list(curve.metadata["job_ids"])

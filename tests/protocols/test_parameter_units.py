@@ -115,3 +115,15 @@ def test_subclass_units_merge_along_the_hierarchy():
     assert rows["c"]["unit"] is None  # undeclared: the test above would catch it for a registered protocol
     assert rows["c"]["default"] == "7 values in [0, 9]"
     assert rows["a"]["description"] == ""
+
+
+@pytest.mark.parametrize("name, energy_unit", [("star_charging", "ω_b"), ("spin_chain_charging", "B"),
+                                               ("dicke_charging", "ω_0")])
+def test_model_protocol_curves_carry_the_units_of_their_parameters(name, energy_unit):
+    """The charging curve of a model protocol is labelled in the scale of its parameters (times in 1/ω_b
+    for the star battery, ...), on every backend, so its figure and report name the right unit."""
+    module = protocols.get(name)
+    p = module.Parameters(times={"start": 0.0, "stop": 1.0, "num": 3})
+    for backend in ("exact", "aer"):
+        units = module.acquire(p, backend).curve.units
+        assert units["time"] == f"1/{energy_unit}" and units["energy"] == energy_unit, (backend, units)

@@ -114,6 +114,20 @@ def _start(script: Path, out: Path) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def _wait_for_done_points(db: Path, count: int, proc: subprocess.Popen, timeout_s: float = 300.0) -> None:
+    """Poll the run's database (read-only) until ``count`` points are committed (or the run ends)."""
+    deadline = time.monotonic() + timeout_s
+    while proc.poll() is None and time.monotonic() < deadline:
+        if db.exists():
+            try:
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as con:
+                    if con.execute("SELECT COUNT(*) FROM points WHERE status = 'done'").fetchone()[0] >= count:
+                        return
+            except sqlite3.Error:  # being created or locked: look again
+                pass
+        time.sleep(0.01)
+
+
 def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_path):
     script = tmp_path / "sweep.py"
     script.write_text(KILL_SCRIPT.format(params=SAMPLED, sweep=SWEEP20))
@@ -133,12 +147,18 @@ def test_sigkill_at_random_moments_then_resume_equals_an_uninterrupted_run(tmp_p
     assert all(np.all(c.energy_stderr > 0) for c in reference.curves)  # shot noise never 0 (Jeffreys)
 
     rng = random.Random(20261203)
-    moments = [t_store + (t_end - t_store) * f for f in sorted(rng.uniform(0.0, 0.95) for _ in range(6))]
+    # four kills at random moments of the reference's timeline (which a loaded machine stretches), and two
+    # when a random number of points is committed, so that at least two land mid-sweep on any machine
+    moments = [t_store + (t_end - t_store) * f for f in sorted(rng.uniform(0.0, 0.95) for _ in range(4))]
+    moments += [("after", rng.randint(2, 16)), ("after", rng.randint(2, 16))]
     partial = 0
     for k, moment in enumerate(moments):
         out = tmp_path / f"killed-{k}"
         proc = _start(script, out)
-        time.sleep(moment)
+        if isinstance(moment, tuple):
+            _wait_for_done_points(out / DB_FILE, moment[1], proc)
+        else:
+            time.sleep(moment)
         os.killpg(proc.pid, signal.SIGKILL)  # the whole process group: driver and pool workers
         proc.wait()
         before = qbhw.load_run(out) if (out / DB_FILE).exists() else None
