@@ -146,12 +146,16 @@ def transmon_section(out, figures: dict | None = None) -> dict:
     _print(out, f"{'protocol':<26} {'amp. scale':>10} {'P0':>7} {'P1':>7} {'P2':>7} {'W [GHz]':>8} {'𝓔 [GHz]':>8} "
                 f"{'τ [ns]':>7} {'⟨P⟩=W/τ':>9}")
     rows = []
+    acquired = {}  # (protocol, amplitude scale) → (label, data, results), for the figures
     for label, name in (("STIRAP (Stokes first)", "stirap_charging"), ("sequential π pulses", "pi_pulse_charging")):
         proto = protocols.get(name)
-        window = proto.Parameters().times_ns[-1]  # the whole pulse: record its start and end only
+        grid = proto.Parameters().times_ns  # the whole pulse; resolved in time only when it is drawn
+        window = grid[-1]
         for amp in (1.0, 0.8):
-            data = proto.acquire(proto.Parameters(amp_scale=amp, times_ns=(0.0, window)), "exact")
+            times = grid if figures is not None else (0.0, window)
+            data = proto.acquire(proto.Parameters(amp_scale=amp, times_ns=times), "exact")
             res = proto.analyse(data, fit=False)
+            acquired[(name, amp)] = (label, data, res)
             p = res.final_populations
             row = {"protocol": label, "amp_scale": amp, "populations": list(p), "work_ghz": res.final_work,
                    "ergotropy_ghz": res.final_ergotropy, "tau_ns": float(window),
@@ -165,14 +169,15 @@ def transmon_section(out, figures: dict | None = None) -> dict:
         f"t = {t / 1000:.0f} µs: E = {e:.3f}, 𝓔 = {x:.3f} GHz" for t, e, x in
         zip(storage.times, storage.energy, storage.ergotropy)))
     if figures is not None:
-        figures.update(_transmon_figures())
+        figures.update(_transmon_figures(acquired))
     return {"rows": rows, "storage": {"times_ns": storage.times.tolist(), "energy_ghz": storage.energy.tolist(),
                                       "ergotropy_ghz": storage.ergotropy.tolist()}}
 
 
-def _transmon_figures() -> dict:
-    """The pulses resolved in time (each protocol's default time grid): the protocol's own population figure
-    at amplitude scale 1, and P(|2⟩)(t) at scales 1 and 0.8 side by side."""
+def _transmon_figures(acquired: dict) -> dict:
+    """From the section's acquisitions on each protocol's default time grid (``acquired``: (protocol,
+    amplitude scale) → (label, data, results)): the protocol's own population figure at amplitude scale 1,
+    and P(|2⟩)(t) at scales 1 and 0.8 side by side."""
     from matplotlib.figure import Figure
 
     from . import protocols
@@ -180,14 +185,13 @@ def _transmon_figures() -> dict:
     out = {}
     robust = Figure(figsize=(9.6, 3.8), layout="constrained")
     axes = robust.subplots(1, 2)
-    panels = (("STIRAP (Stokes first)", "stirap_charging", "stirap-populations.png"),
-              ("sequential π pulses", "pi_pulse_charging", "pi-pulse-populations.png"))
-    for ax, (label, name, file) in zip(axes, panels):
+    panels = (("stirap_charging", "stirap-populations.png"), ("pi_pulse_charging", "pi-pulse-populations.png"))
+    for ax, (name, file) in zip(axes, panels):
         proto = protocols.get(name)
         for amp in (1.0, 0.8):
-            data = proto.acquire(proto.Parameters(amp_scale=amp), "exact")
+            label, data, res = acquired[(name, amp)]
             if amp == 1.0:
-                out[file] = proto.plot(data, proto.analyse(data, fit=False))
+                out[file] = proto.plot(data, res)
             pops = np.asarray(data.curve.observables["populations"])
             ax.plot(data.curve.times, pops[:, 2], "-" if amp == 1.0 else "--", label=f"amplitude × {amp:g}")
         ax.set_title(label, fontsize=9)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from .errors import ConfigError, QbhwError
-from .schema import SourceFile, file_error, read_toml, suggest, validate
+from .schema import SourceFile, file_error, read_toml, strict_model, suggest, validate
 
 __all__ = ["ProtocolFile", "load_protocol_file", "protocol_template", "TOP_LEVEL_KEYS", "MAX_GRID_POINTS"]
 
@@ -86,19 +87,10 @@ class ProtocolFile:
 # ---------------------------------------------------------------------------------------------
 # schemas
 def _top_schema():
-    from pydantic import BaseModel, ConfigDict
-
-    class ProtocolFileSchema(BaseModel):
-        model_config = ConfigDict(extra="forbid", strict=True)
-        protocol: str
-        backend: Optional[str] = None
-        description: Optional[str] = None
-        parameters: dict[str, Any] = {}
-        sweep: dict[str, Any] = {}
-        analysis: dict[str, Any] = {}
-        backend_options: dict[str, Any] = {}
-
-    return ProtocolFileSchema
+    return strict_model("ProtocolFileSchema", {
+        "protocol": (str, ...), "backend": (Optional[str], None), "description": (Optional[str], None),
+        "parameters": (dict[str, Any], {}), "sweep": (dict[str, Any], {}), "analysis": (dict[str, Any], {}),
+        "backend_options": (dict[str, Any], {})})
 
 
 def _field_type(annotation):
@@ -107,11 +99,9 @@ def _field_type(annotation):
 
     if annotation is Any:
         return Any
-    origin = typing.get_origin(annotation)
-    if origin in (Union, getattr(__import__("types"), "UnionType", Union)):
-        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
-        types = tuple(_field_type(a) for a in inner)
-        return Optional[Union[types]] if len(types) > 1 else Optional[types[0]]
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        inner = tuple(_field_type(a) for a in typing.get_args(annotation) if a is not type(None))
+        return Optional[Union[inner]] if len(inner) > 1 else Optional[inner[0]]
     return {int: StrictInt, float: float, str: StrictStr, bool: StrictBool,
             tuple: Union[list, dict[str, Any]], list: list, dict: dict[str, Any]}.get(annotation, Any)
 
@@ -125,17 +115,14 @@ def _parameter_types(parameters_class) -> dict[str, Any]:
 
 
 def _parameters_schema(module, types: dict[str, Any]):
-    from pydantic import ConfigDict, create_model
-
-    return create_model(f"{module.NAME}_parameters", __config__=ConfigDict(extra="forbid", strict=True),
-                        **{name: (t, None) for name, t in types.items()})
+    return strict_model(f"{module.NAME}_parameters", {name: (t, None) for name, t in types.items()})
 
 
 def _sweep_schema(module, types: dict[str, Any]):
-    from pydantic import ConfigDict, Field, create_model
+    from pydantic import Field
 
-    return create_model(f"{module.NAME}_sweep", __config__=ConfigDict(extra="forbid", strict=True),
-                        **{name: (Optional[list[t]], Field(None, min_length=1)) for name, t in types.items()})
+    return strict_model(f"{module.NAME}_sweep",
+                        {name: (Optional[list[t]], Field(None, min_length=1)) for name, t in types.items()})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,16 +160,21 @@ def _protocol(source: SourceFile, name: str):
     return protocols.get(name)
 
 
+def default_backend(module) -> str:
+    """The backend of a protocol file that names none: ``exact`` when the protocol runs there, else its first."""
+    supported = tuple(module.BACKENDS)
+    return "exact" if "exact" in supported else supported[0]
+
+
 def _backend(source: SourceFile, module, name: str | None) -> str:
-    from .protocols.base import BACKEND_KINDS
+    from .protocols.base import BACKEND_KINDS, backend_label
 
     supported = tuple(module.BACKENDS)
     if name is None:
-        return "exact" if "exact" in supported else supported[0]
+        return default_backend(module)
     name = name.strip()
     kind = name.lower().split(":", 1)[0]
-    forms = " | ".join(k if k in ("exact", "pulse") else ("aer | aer:density_matrix" if k == "aer" else f"{k}:<device>")
-                       for k in supported)
+    forms = " | ".join(backend_label(k) for k in supported)
     if kind not in BACKEND_KINDS:
         raise source.error(f"unknown backend {name!r}", ("backend",), allowed=forms)
     if kind not in supported:
@@ -247,30 +239,12 @@ def _analysis(source: SourceFile, module, options: dict) -> dict:
         raise file_error(exc, source) from None
 
 
-def _backend_class(name: str):
-    from . import backends
-
-    kind = name.lower().split(":", 1)[0]
-    return {"exact": backends.ExactBackend, "pulse": backends.PulseBackend, "aer": backends.AerBackend,
-            "fake": backends.FakeBackend, "ibm": backends.IBMQuantumBackend}[kind]
-
-
 def _check_backend_options(source: SourceFile, name: str, options: dict, *, from_cli: bool) -> None:
-    """Option names against the backend's constructor; values by building the backend (not ``ibm:``,
-    which would contact IBM Quantum)."""
-    import inspect
+    """Option names against the backend's (:func:`qbhw.backends.backend_option_names`); values by building
+    the backend (not ``ibm:``, which would contact IBM Quantum)."""
+    from .backends import backend_option_names, get_backend
 
-    from .backends import get_backend
-
-    cls = _backend_class(name)
-    known = list(getattr(cls, "OPTIONS", ()))
-    if not known:  # the keyword parameters of the constructors along the class hierarchy
-        for klass in cls.__mro__:
-            if "__init__" in vars(klass) and klass is not object:
-                for k, p in inspect.signature(klass.__init__).parameters.items():
-                    if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and k not in known:
-                        known.append(k)
-    known = [k for k in known if k not in ("self", "name", "device_name", "method", "service", "account")]
+    known = list(backend_option_names(name))
     for key in options:
         if key not in known:
             raise source.error(f"{key!r} is not an option of the {name!r} backend" + suggest(key, known),
@@ -287,12 +261,6 @@ def _check_backend_options(source: SourceFile, name: str, options: dict, *, from
     except Exception as exc:  # noqa: BLE001 - a backend that rejects an option value in its own words
         raise source.error(f"the {name!r} backend rejects these options: {type(exc).__name__}: {exc}",
                            ("backend_options", *options.keys())[:2 if len(options) == 1 else 1]) from None
-
-
-def describe(pf: ProtocolFile) -> Mapping[str, Any]:
-    """A short summary of a protocol file (for printing)."""
-    return {"file": pf.file, "protocol": pf.protocol, "backend": pf.backend, "points": pf.grid_size,
-            "sweep": {k: len(v) for k, v in pf.sweep.items()}}
 
 
 def default_out(pf: ProtocolFile) -> Path:
@@ -335,7 +303,7 @@ def protocol_template(protocol, *, backend: str | None = None) -> str:
 
     module = protocols.get(protocol)
     supported = tuple(module.BACKENDS)
-    backend = backend or ("exact" if "exact" in supported else supported[0])
+    backend = backend or default_backend(module)
     head = (module.__doc__ or "").strip().split("\n\n", 1)[0].replace("\n", " ")
     rows = module.Parameters.field_table()
     defaults = {f.name: getattr(module.Parameters(), f.name) for f in dataclasses.fields(module.Parameters)}
@@ -353,8 +321,8 @@ def protocol_template(protocol, *, backend: str | None = None) -> str:
     lines += ["", "[sweep]                # parameter name = [values]: the run is the grid of all of them",
               "# " + (f"{own[0]['name']} = [...]" if own else "name = [...]"), "",
               "[analysis]             # options of the analysis, with their defaults"]
-    for name, default in options.items():
-        value = _toml_value(default)
+    for name, option in options.items():
+        value = _toml_value(option.default)
         lines.append(f"# {name} = {value}" if value is not None else f"# {name} =")
     lines += ["", "[backend_options]      # shots and seed may be given here; other options of the backend",
               "# shots = 1000", "# seed = 1", ""]

@@ -51,7 +51,6 @@ from typing import Any
 import numpy as np
 
 from . import protocols as _protocols
-from .protocols import check_analysis_options
 from .backends.jobs import JobsPending, utc_now
 from .errors import ConfigError, QbhwError, RunMismatchError, StoreError
 from .metrics import ChargingCurve
@@ -362,12 +361,13 @@ def _drive(store: RunStore, module: ModuleType, manifest: dict, *, executor, pro
     if todo:
         store.set_meta("status", "running")
         kind = manifest["backend_kind"]
+        analysis = dict(manifest.get("analysis") or {})  # options of the protocol's analyse, for every point
         if kind in HARDWARE_KINDS:
             _drive_hardware(store, module, manifest, todo, stats, progress=progress, wait=wait, figures=figures,
-                            service=service, backend_obj=backend_obj)
+                            analysis=analysis, service=service, backend_obj=backend_obj)
         else:
             _drive_pool(store, module, manifest, todo, stats, executor=executor, progress=progress, figures=figures,
-                        backend_obj=backend_obj, total=len(rows))
+                        analysis=analysis, backend_obj=backend_obj, total=len(rows))
     if figures:
         _redraw_missing_figures(store, module, stats)
     statuses = store.statuses()
@@ -396,10 +396,9 @@ def _redraw_missing_figures(store: RunStore, module: ModuleType, stats: dict) ->
             stats["figures_redrawn"] = stats.get("figures_redrawn", 0) + 1
 
 
-def _drive_pool(store, module, manifest, todo, stats, *, executor, progress, figures, backend_obj, total):
+def _drive_pool(store, module, manifest, todo, stats, *, executor, progress, figures, analysis, backend_obj, total):
     name, path = manifest["protocol"], manifest["protocol_module"]
     backend, options = manifest["backend"], manifest["_options"]
-    analysis = dict(manifest.get("analysis") or {})
     by_index = {r["idx"]: r for r in todo}
     store.mark_started(list(by_index))
     if backend_obj is not None:  # the caller's object: serially, in this process (run() refuses pools then)
@@ -414,7 +413,8 @@ def _drive_pool(store, module, manifest, todo, stats, *, executor, progress, fig
         _commit(store, by_index[idx], out, stats)
 
 
-def _drive_hardware(store, module, manifest, todo, stats, *, progress, wait, figures, service, backend_obj):
+def _drive_hardware(store, module, manifest, todo, stats, *, progress, wait, figures, analysis, service,
+                    backend_obj):
     from .backends import get_backend
     from .parallel import progress_bar
 
@@ -432,8 +432,7 @@ def _drive_hardware(store, module, manifest, todo, stats, *, progress, wait, fig
     def acquire(row, wait_now: bool) -> None:
         context = PointContext(jobs=PointLedger(store, row["idx"], wait=wait_now), wait=wait_now)
         try:
-            out = _point(module, params[row["idx"]], backend_obj, figures, dict(manifest.get("analysis") or {}),
-                         context=context)
+            out = _point(module, params[row["idx"]], backend_obj, figures, analysis, context=context)
         except JobsPending:
             return
         _commit(store, row, out, stats)
@@ -493,7 +492,7 @@ def run(protocol, parameters=None, *, sweep=None, backend="exact", backend_optio
                           allowed="a backend name (with backend_options) when an executor is given")
     if not isinstance(wait, bool):
         raise ConfigError(f"got {wait!r}", argument="wait", allowed="True or False")
-    analysis = check_analysis_options(module, analysis)
+    analysis = _protocols.check_analysis_options(module, analysis)
     request = _request(module, base, sweep, backend_name, options, analysis)
     path = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix=f"qbhw-run-{request['protocol']}-"))
     if (path / "jobs.json").exists() and not is_run_dir(path):

@@ -32,7 +32,8 @@ from typing import Any
 
 from .errors import FileFormatError, QbhwError
 
-__all__ = ["read_toml", "read_json", "validate", "key_line", "key_path", "file_error", "suggest", "SourceFile"]
+__all__ = ["read_toml", "read_json", "strict_model", "validate", "tag", "construct", "key_line", "key_path",
+           "file_error", "suggest", "short_repr", "SourceFile"]
 
 
 class SourceFile:
@@ -48,8 +49,15 @@ class SourceFile:
         """The line of the key ``path`` (a tuple of keys and list indices), or of its nearest parent."""
         return key_line(self.text, path, self.fmt)
 
+    @classmethod
+    def from_data(cls, data: Any, fmt: str = "json") -> "SourceFile":
+        """Data given directly (a dict, no text): errors name the key path, without a line."""
+        return cls(data, "", None, fmt)
+
     def error(self, message: str, path: Sequence, *, allowed: str | None = None) -> FileFormatError:
-        return FileFormatError(message, file=self.file, key=key_path(path), line=self.line(path), allowed=allowed)
+        """A :class:`FileFormatError` at key ``path`` (no key named for the document itself)."""
+        return FileFormatError(message, file=self.file, key=key_path(path) or None, line=self.line(path),
+                               allowed=allowed)
 
 
 def _read_text(source, what: str) -> tuple[str, str | None]:
@@ -234,8 +242,53 @@ def suggest(name: str, choices) -> str:
     return f" — did you mean {close[0]!r}?" if close else ""
 
 
+def short_repr(value, limit: int = 40) -> str:
+    """``repr(value)``, cut to ``limit`` characters for an error message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 # ---------------------------------------------------------------------------------------------
 # validation
+def strict_model(name: str, fields: Mapping[str, tuple]):
+    """A pydantic model called ``name`` with ``fields`` (key → ``(type, default)``, default ``...`` for a
+    required key): unknown keys forbidden and no coercion (``"4"`` and ``true`` are not numbers). pydantic
+    is imported here, on first use, so importing qbhw does not import it."""
+    import pydantic
+
+    return pydantic.create_model(name, __config__=pydantic.ConfigDict(extra="forbid", strict=True), **fields)
+
+
+def tag(source: SourceFile, data, at: Sequence, key: str, choices, what: str, *, allowed: str | None = None) -> str:
+    """The value of the tag ``key`` (e.g. ``"type"``, ``"instruction"``) of the object ``data`` found at key
+    path ``at``, one of ``choices``; otherwise a :class:`FileFormatError` listing them (or ``allowed``)."""
+    at = tuple(at)
+    allowed = allowed or " | ".join(choices)
+    if not isinstance(data, dict):
+        expected = "a JSON object" if source.fmt == "json" else "a table"
+        raise source.error(f"got {type(data).__name__} {short_repr(data)}: expected {expected}", at,
+                           allowed=f"an object with the key {key!r} ({allowed})")
+    if key not in data:
+        raise source.error(f"required key {key!r} is missing", (*at, key), allowed=allowed)
+    value = data[key]
+    if not isinstance(value, str) or value not in choices:
+        hint = suggest(value, choices) if isinstance(value, str) else ""
+        raise source.error(f"unknown {what} {value!r}{hint}", (*at, key), allowed=allowed)
+    return value
+
+
+def construct(source: SourceFile, at: Sequence, known, factory, *args, **kwargs):
+    """``factory(*args, **kwargs)`` with values read from ``source`` at ``at``; a :class:`QbhwError` it
+    raises (a range check naming an argument among ``known``) becomes a :class:`FileFormatError` located
+    at that key (:func:`file_error`)."""
+    try:
+        return factory(*args, **kwargs)
+    except FileFormatError:
+        raise
+    except QbhwError as exc:
+        raise file_error(exc, source, at, known=tuple(known)) from None
+
+
 def _describe_type(error: Mapping) -> str:
     kind = error.get("type", "")
     return {"int_type": "an integer", "int_from_float": "an integer", "float_type": "a number",

@@ -21,7 +21,7 @@ from .execution import (
     measured_circuits,
 )
 from .pulse import PulseBackend, pulse_available, sample_populations
-from .registry import BACKEND_KINDS, get_backend, run
+from .registry import BACKEND_KINDS, backend_option_names, get_backend, run
 from .runtime import (
     DEFAULT_SHOTS,
     FakeBackend,
@@ -32,7 +32,7 @@ from .runtime import (
 )
 
 __all__ = [
-    "Backend", "get_backend", "run", "resume", "resume_jobs", "BACKEND_KINDS",
+    "Backend", "get_backend", "backend_option_names", "run", "resume", "resume_jobs", "BACKEND_KINDS",
     "ExactBackend", "PulseBackend", "AerBackend", "RuntimeBackend", "FakeBackend", "IBMQuantumBackend",
     "AER_METHODS", "DEFAULT_SHOTS", "JobStore", "ExecutionPlan", "build_plan", "measured_circuits",
     "curve_from_results", "curve_from_states", "check_program", "read_curve", "write_curve",

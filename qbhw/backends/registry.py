@@ -14,6 +14,8 @@ name                      backend
 
 from __future__ import annotations
 
+import inspect
+
 from ..errors import ConfigError
 from .aer import AER_METHODS, AerBackend
 from .base import Backend
@@ -21,7 +23,7 @@ from .exact import ExactBackend
 from .pulse import PulseBackend
 from .runtime import FakeBackend, IBMQuantumBackend
 
-__all__ = ["get_backend", "BACKEND_KINDS", "run"]
+__all__ = ["get_backend", "backend_option_names", "BACKEND_KINDS", "run"]
 
 BACKEND_KINDS = ("exact", "pulse", "aer", "aer:statevector", "aer:density_matrix", "fake:<name>", "ibm:<name>")
 
@@ -49,6 +51,32 @@ def get_backend(name, **options) -> Backend:
     if low.startswith("ibm:"):
         return IBMQuantumBackend(key.split(":", 1)[1], **options)
     raise ConfigError(f"unknown backend {name!r}", argument="backend", allowed=" | ".join(BACKEND_KINDS))
+
+
+#: the class :func:`get_backend` builds for each kind of name (the part before ``:``)
+_CLASSES = {"exact": ExactBackend, "pulse": PulseBackend, "aer": AerBackend, "fake": FakeBackend,
+            "ibm": IBMQuantumBackend}
+#: constructor parameters that are not options a user passes by keyword (the name carries them, or they
+#: are access paths that are never stored)
+_NOT_OPTIONS = ("self", "name", "device_name", "method", "service", "account")
+
+
+def backend_option_names(name: str) -> tuple[str, ...]:
+    """The keyword options :func:`get_backend` accepts for the backend called ``name`` (its class's
+    ``OPTIONS`` when it declares them, else the keyword parameters of the constructors along its class
+    hierarchy, which pass ``**options`` on to their base)."""
+    kind = str(name).strip().lower().split(":", 1)[0]
+    if kind not in _CLASSES:
+        raise ConfigError(f"unknown backend {name!r}", argument="backend", allowed=" | ".join(BACKEND_KINDS))
+    cls = _CLASSES[kind]
+    known = list(getattr(cls, "OPTIONS", ()))
+    if not known:
+        for klass in cls.__mro__:
+            if "__init__" in vars(klass) and klass is not object:
+                for k, p in inspect.signature(klass.__init__).parameters.items():
+                    if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and k not in known:
+                        known.append(k)
+    return tuple(k for k in known if k not in _NOT_OPTIONS)
 
 
 def run(program, times, backend="aer", *, shots=None, tomography=False, seed=None, results_dir=None, **options):

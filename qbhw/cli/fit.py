@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError, DataError, InvalidArgumentError
+from ..fit.data import distinct_values
 from . import CommandFailed
 from .fit_models import describe_models, get_spec, model_names, parse_option_value
 
@@ -46,8 +47,6 @@ __all__ = ["register", "run_command", "parse_assignments", "read_table", "apply_
 SIGMA_KINDS = ("auto", "measured", "estimate", "binomial")
 #: the column that tells the curves of a multi-case file apart
 CASE_COLUMN = "case"
-#: at most this many distinct values are listed in an error message
-_MAX_LISTED = 20
 
 
 def register(sub) -> None:
@@ -121,17 +120,6 @@ def _parse_number(text: str, argument: str, name: str) -> float:
     return value
 
 
-def _format_value(value) -> str:
-    return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
-
-
-def _listed(values) -> str:
-    """Distinct values, in order of appearance, as a short comma-separated list."""
-    distinct = list(dict.fromkeys(_format_value(v) for v in values))
-    text = ", ".join(distinct[:_MAX_LISTED])
-    return text + (f", … ({len(distinct)} values)" if len(distinct) > _MAX_LISTED else "")
-
-
 # ---------------------------------------------------------------------------------------------
 # data
 def read_table(path: str | None):
@@ -146,38 +134,10 @@ def read_table(path: str | None):
     return read_csv(p)
 
 
-def _where_mask(table, name: str, value: str, argument: str = "--where") -> np.ndarray:
-    """Rows of ``table`` whose column ``name`` equals ``value`` (numerically for a numeric column)."""
-    if name not in table.columns:
-        raise DataError(f"unknown column {name!r} in {table.source}", argument=argument, column=name,
-                        allowed="one of " + ", ".join(table.names))
-    col = table.columns[name]
-    if col.dtype.kind == "f":
-        try:
-            number = float(value)
-        except ValueError:
-            raise InvalidArgumentError(f"column {name!r} is numeric but the value is {value!r}", argument=argument,
-                                       allowed=f"{name}=<number>; values present: {_listed(col)}") from None
-        return col == number
-    return col == value
-
-
 def apply_where(table, filters: dict[str, str | None]):
-    """The rows of ``table`` matching every ``COL=VALUE`` of ``filters`` (``--where``), in order.
-
-    Raises
-    ------
-    DataError
-        naming ``--where``: an unknown column (the columns are listed) or a filter that leaves no row
-        (the values present in the rows still selected are listed).
-    """
-    for name, value in filters.items():
-        mask = _where_mask(table, name, value or "")
-        if not np.any(mask):
-            raise DataError(f"no row has {name} = {value!r}", argument="--where", column=name,
-                            allowed=f"{name}=<one of {_listed(table.columns[name])}>")
-        table = table.select(mask)
-    return table
+    """The rows of ``table`` matching every ``COL=VALUE`` of ``filters`` (``--where``), in order
+    (:meth:`~qbhw.fit.DataTable.rows_where`; errors name ``--where`` and list the columns or values)."""
+    return table.rows_where({name: value or "" for name, value in filters.items()}, argument="--where")
 
 
 def check_single_case(spec, table, where: dict[str, str | None]) -> None:
@@ -189,11 +149,15 @@ def check_single_case(spec, table, where: dict[str, str | None]) -> None:
         hint = f"--where {CASE_COLUMN}={cases[0]}"
         raise DataError(f"{Path(table.source or 'the file').name} holds {len(cases)} cases and model {spec.name!r} "
                         f"fits one curve: select one with --where {CASE_COLUMN}=<case>", argument="--where",
-                        column=CASE_COLUMN, allowed=f"{CASE_COLUMN}=<one of {_listed(cases)}> (e.g. {hint})")
+                        column=CASE_COLUMN, allowed=f"{CASE_COLUMN}=<one of {distinct_values(cases)}> (e.g. {hint})")
 
 
 # ---------------------------------------------------------------------------------------------
 # model options
+def _format_value(value) -> str:
+    return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
+
+
 def _option_from_column(spec, option, table):
     """The single value of ``option.column`` over the selected rows (``None`` when the column is absent)."""
     if option.column is None or option.column not in table.columns:
@@ -203,7 +167,7 @@ def _option_from_column(spec, option, table):
         raise DataError(f"option {option.name!r} of model {spec.name!r} comes from column {option.column!r}, "
                         f"which takes {len(values)} values in the selected rows", argument="--where",
                         column=option.column,
-                        allowed=f"--where {option.column}=<one of {_listed(values)}>, or --set {option.name}=VALUE")
+                        allowed=f"--where {option.column}=<one of {distinct_values(values)}>, or --set {option.name}=VALUE")
     return parse_option_value(option, values[0])
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..protocols.base import backend_label
 
 __all__ = ["backends_report", "module_summary", "protocol_details", "protocol_list", "register"]
 
@@ -130,42 +131,18 @@ def protocol_details(name: str) -> dict[str, Any]:
 
 
 def analyse_options(name: str, module) -> list[dict[str, Any]]:
-    """The keyword options of ``module.analyse`` (from its signature), followed, when it forwards extra
-    keywords (``**fit_options``), by the options of :func:`qbhw.fit.fit_curve` it accepts."""
-    rows, forwards = [], None
-    for i, par in enumerate(inspect.signature(module.analyse).parameters.values()):
-        if i == 0 or par.kind is inspect.Parameter.VAR_POSITIONAL:  # the data
-            continue
-        if par.kind is inspect.Parameter.VAR_KEYWORD:
-            forwards = par.name
-            continue
-        rows.append(_option_row(par, "analyse"))
-    if forwards is not None:
-        rows += _forwarded_options(name, {r["name"] for r in rows}, forwards)
-    return rows
-
-
-def _option_row(par: inspect.Parameter, source: str) -> dict[str, Any]:
-    annotation = "" if par.annotation is inspect.Parameter.empty else par.annotation
-    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
-    default = None if par.default is inspect.Parameter.empty else _jsonable(par.default)
-    return {"name": par.name, "type": text, "default": default, "source": source}
-
-
-def _forwarded_options(name: str, own: set[str], via: str) -> list[dict[str, Any]]:
-    """The :func:`qbhw.fit.fit_curve` options an ``analyse(**via)`` passes on (one ``**via`` row when the
-    protocols package cannot say which)."""
+    """The options of ``module.analyse`` (:func:`qbhw.protocols.analysis_options`: its keyword parameters,
+    then the options of :func:`qbhw.fit.fit_curve` it passes on) as rows: name, type, default, source."""
     from .. import protocols
 
-    lister = getattr(protocols, "analysis_options", None)
-    names = [k for k in (lister(name) if lister else {}) if k not in own]
-    if not names:
-        return [{"name": f"**{via}", "type": "", "default": None, "source": "qbhw.fit.fit_curve"}]
-    from ..fit import fit_curve
+    return [{"name": o.name, "type": _annotation_text(o.annotation), "default": _jsonable(o.default),
+             "source": o.source} for o in protocols.analysis_options(module).values()]
 
-    signature = inspect.signature(fit_curve).parameters
-    return [_option_row(signature[k], "qbhw.fit.fit_curve") if k in signature
-            else {"name": k, "type": "", "default": None, "source": "qbhw.fit.fit_curve"} for k in names]
+
+def _annotation_text(annotation) -> str:
+    if annotation is None:
+        return ""
+    return annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
 
 
 def _jsonable(value):
@@ -181,25 +158,21 @@ def _jsonable(value):
 
 # ---- text rendering --------------------------------------------------------------------------
 def _format_list(data: dict[str, Any]) -> str:
-    rows = [[p["name"], ", ".join(_backend_label(k) for k in p["backends"]), p["summary"]] for p in data["protocols"]]
+    rows = [[p["name"], ", ".join(backend_label(k) for k in p["backends"]), p["summary"]] for p in data["protocols"]]
     return _table(["protocol", "backends", "summary"], rows) + \
         "\n\nqbhw protocols NAME: its parameters (units, defaults) and analysis options"
 
 
-def _backend_label(kind: str) -> str:
-    return f"{kind}:<device>" if kind in ("fake", "ibm") else kind
-
-
 def _format_details(data: dict[str, Any]) -> str:
     lines = [f"{data['name']}: {data['summary']}",
-             f"backends: {', '.join(_backend_label(k) for k in data['backends'])}", "",
+             f"backends: {', '.join(backend_label(k) for k in data['backends'])}", "",
              "parameters ([parameters] of a protocol file; unit '-': dimensionless):"]
     rows = [[r["name"], r["type"], _show(r["default"]), _show_unit(r["unit"]), r["description"]]
             for r in data["parameters"]]
     lines.append(_indent(_table(["name", "type", "default", "unit", "description"], rows)))
     lines += ["", "analysis options ([analysis] of a protocol file):"]
-    rows = [[r["name"], r["type"], "" if r["name"].startswith("**") else _show(r["default"]),
-             "" if r["source"] == "analyse" else r["source"]] for r in data["analyse_options"]]
+    rows = [[r["name"], r["type"], _show(r["default"]), "" if r["source"] == "analyse" else r["source"]]
+            for r in data["analyse_options"]]
     lines.append(_indent(_table(["name", "type", "default", "passed to"], rows)) if rows else "  (none)")
     return "\n".join(lines)
 

@@ -272,6 +272,18 @@ def _suffix_unit(name: str) -> str | None:
     return None
 
 
+#: at most this many distinct values are listed in an error message
+_MAX_LISTED = 20
+
+
+def distinct_values(values, limit: int = _MAX_LISTED) -> str:
+    """The distinct values of a column, in order of appearance, as a short comma-separated list (numbers
+    with ``:g``), for error messages."""
+    distinct = list(dict.fromkeys(f"{v:g}" if isinstance(v, (float, np.floating)) else str(v) for v in values))
+    text = ", ".join(distinct[:limit])
+    return text + (f", … ({len(distinct)} values)" if len(distinct) > limit else "")
+
+
 @dataclass(frozen=True)
 class DataTable:
     """Named columns read from a CSV file, with the file's comment header kept as provenance.
@@ -316,17 +328,39 @@ class DataTable:
         return tuple(f"{src} line {int(n)}" for n in self.line_numbers)
 
     def where(self, **equal) -> "DataTable":
-        """Rows where each named column equals the given value (string or number)."""
-        mask = np.ones(len(self), dtype=bool)
+        """Rows where each named column equals the given value (string or number); see :meth:`rows_where`."""
+        return self.rows_where(equal)
+
+    def rows_where(self, equal: Mapping[str, Any], *, argument: str = "where") -> "DataTable":
+        """Rows where each column named in ``equal`` equals its value, the filters applied in order. A numeric
+        column compares numbers (a value given as text, e.g. from a command line, is read as a number);
+        another column compares text.
+
+        Raises :class:`DataError` naming ``argument`` for an unknown column (the columns are listed) or a
+        filter that leaves no row (the values present in the rows still selected are listed), and
+        :class:`InvalidArgumentError` for a value that is not a number where the column is numeric."""
+        table = self
         for name, value in equal.items():
-            col = self.column(name)
+            if name not in table.columns:
+                raise DataError(f"unknown column {name!r} in {table.source or 'table'}", argument=argument,
+                                column=name, allowed="one of " + ", ".join(table.names))
+            col = table.columns[name]
             if col.dtype.kind == "f":
-                mask &= col == float(value)
+                try:
+                    number = float(value)
+                except (TypeError, ValueError):
+                    raise InvalidArgumentError(f"column {name!r} is numeric but the value is {value!r}",
+                                               argument=argument,
+                                               allowed=f"{name}=<number>; values present: {distinct_values(col)}") \
+                        from None
+                mask = col == number
             else:
-                mask &= col == str(value)
-        if not np.any(mask):
-            raise DataError(f"no row has {equal}", argument="where", allowed="values present in the table")
-        return self.select(mask)
+                mask = col == str(value)
+            if not np.any(mask):
+                raise DataError(f"no row has {name} = {value!r}", argument=argument, column=name,
+                                allowed=f"{name}=<one of {distinct_values(col)}>")
+            table = table.select(mask)
+        return table
 
     def select(self, mask) -> "DataTable":
         cols = {k: v[mask] for k, v in self.columns.items()}

@@ -23,12 +23,13 @@ import importlib
 import inspect
 from collections.abc import Mapping
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import ConfigError
 from .base import ChargingResults, Data, ProtocolParameters, Results
 
-__all__ = ["names", "get", "register", "analysis_options", "check_analysis_options", "PROTOCOLS", "Data", "Results", "ChargingResults", "ProtocolParameters"]
+__all__ = ["names", "get", "register", "analysis_options", "check_analysis_options", "AnalysisOption", "PROTOCOLS",
+           "Data", "Results", "ChargingResults", "ProtocolParameters"]
 
 #: the protocols shipped with qbhw: name → module (imported on first use)
 PROTOCOLS: dict[str, str] = {
@@ -95,11 +96,28 @@ def register(name: str, module: ModuleType) -> None:
 _FIT_OPTIONS = ("guess", "fixed", "bounds", "interval", "scale_covar", "method", "max_nfev", "fit_kws", "reweight")
 
 
-def analysis_options(protocol) -> dict[str, Any]:
-    """The options of a protocol's ``analyse`` (name → default): its keyword parameters, and the options
-    of :func:`qbhw.fit.fit_curve` when it forwards extra keywords to the fit (``**fit_options``)."""
+class AnalysisOption(NamedTuple):
+    """One option of a protocol's ``analyse``: its ``name``, ``default`` (``None`` when it has none), its
+    ``annotation`` (as written, or ``None``) and ``source``: ``"analyse"``, or ``"qbhw.fit.fit_curve"``
+    for an option the analysis passes on to the fit."""
+
+    name: str
+    default: Any
+    annotation: Any
+    source: str
+
+
+def _option(par: inspect.Parameter, source: str) -> AnalysisOption:
+    return AnalysisOption(par.name, None if par.default is inspect.Parameter.empty else par.default,
+                          None if par.annotation is inspect.Parameter.empty else par.annotation, source)
+
+
+def analysis_options(protocol) -> dict[str, AnalysisOption]:
+    """The options of a protocol's ``analyse`` (name → :class:`AnalysisOption`), in order: its keyword
+    parameters, then the options of :func:`qbhw.fit.fit_curve` when it forwards extra keywords to the fit
+    (``**fit_options``)."""
     module = get(protocol)
-    out: dict[str, Any] = {}
+    out: dict[str, AnalysisOption] = {}
     forwards = False
     for i, par in enumerate(inspect.signature(module.analyse).parameters.values()):
         if i == 0:  # the data
@@ -107,12 +125,12 @@ def analysis_options(protocol) -> dict[str, Any]:
         if par.kind is inspect.Parameter.VAR_KEYWORD:
             forwards = True
         elif par.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
-            out[par.name] = None if par.default is inspect.Parameter.empty else par.default
+            out[par.name] = _option(par, "analyse")
     if forwards:
         from ..fit import fit_curve
 
         sig = inspect.signature(fit_curve).parameters
-        out.update({k: sig[k].default for k in _FIT_OPTIONS if k in sig and k not in out})
+        out.update({k: _option(sig[k], "qbhw.fit.fit_curve") for k in _FIT_OPTIONS if k in sig and k not in out})
     return out
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "check_choice",
     "check_bool",
     "backend_kind",
+    "backend_label",
     "resolve_backend",
     "results_dir_of",
 ]
@@ -220,7 +221,7 @@ class ProtocolParameters:
         for f in fields(self):
             v = getattr(self, f.name)
             if isinstance(v, tuple) and len(v) > 6 and all(isinstance(x, float) for x in v):
-                v = f"{len(v)} values in [{v[0]:g}, {v[-1]:g}]"
+                v = _grid_summary(v)
             out[f.name] = v
         return out
 
@@ -283,6 +284,11 @@ def unit_from_suffix(name: str) -> str | None:
     return _SUFFIX_UNITS.get(parts[-1]) if len(parts) >= 2 else None
 
 
+def _grid_summary(values: tuple) -> str:
+    """A long grid of numbers in a few words: ``"41 values in [0, 400]"``."""
+    return f"{len(values)} values in [{float(values[0]):g}, {float(values[-1]):g}]"
+
+
 def _merged_class_dicts(cls, attribute: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
@@ -321,7 +327,7 @@ def _table_default(value):
                 as_int = all(isinstance(x, (int, np.integer)) for x in value)
                 start, stop = (int(value[0]), int(value[-1])) if as_int else (float(arr[0]), float(arr[-1]))
                 return {"start": start, "stop": stop, "num": len(value)}
-            return f"{len(value)} values in [{arr[0]:g}, {arr[-1]:g}]"
+            return _grid_summary(value)
         return [_table_default(x) for x in value]
     return to_jsonable(value)
 
@@ -483,6 +489,12 @@ class ChargingResults(Results):
 
 # ---------------------------------------------------------------------------------------------
 # backends
+def backend_label(kind: str) -> str:
+    """How a backend kind is written in a backend name: ``exact``, ``pulse``, ``aer``, ``fake:<device>``,
+    ``ibm:<device>``."""
+    return f"{kind}:<device>" if kind in ("fake", "ibm") else kind
+
+
 def backend_kind(backend) -> str:
     """``"exact" | "pulse" | "aer" | "fake" | "ibm"`` of a backend object (from its name)."""
     name = str(getattr(backend, "name", ""))
@@ -501,8 +513,7 @@ def resolve_backend(backend, *, protocol: str, supported: tuple[str, ...]):
         kind = low.split(":", 1)[0]
         if kind in BACKEND_KINDS and kind not in supported:
             raise ConfigError(f"protocol {protocol!r} cannot run on backend {backend!r}", argument="backend",
-                              allowed=" | ".join(k if k in ("exact", "pulse", "aer") else f"{k}:<device>"
-                                                 for k in supported))
+                              allowed=" | ".join(backend_label(k) for k in supported))
         obj = get_backend(backend)
     elif isinstance(backend, Backend):
         obj = backend

@@ -69,16 +69,7 @@ from ..errors import ConfigError, InvalidArgumentError, InvalidTimesError
 from ..serialization import atomic_write_text
 from ._errors import AmplitudeLimitError, OffGridError, UnknownChannelError
 from ._grid import check_duration, check_finite, to_samples
-from .waveforms import (
-    Waveform,
-    construct,
-    decode_waveform,
-    dict_source,
-    file_model,
-    located,
-    tag,
-    validated,
-)
+from .waveforms import Waveform, decode_waveform
 
 __all__ = [
     "Play",
@@ -229,19 +220,19 @@ _CHILD_ALLOWED = " | ".join(INSTRUCTION_KEYS) + ', or {"schedule": {...}} for a 
 @functools.cache
 def _instruction_model(kind: str):
     keys = {"instruction": (str, _REQUIRED), **INSTRUCTION_KEYS[kind]}
-    return file_model(f"{kind.title().replace('_', '')}Json", keys)
+    return schema.strict_model(f"{kind.title().replace('_', '')}Json", keys)
 
 
 @functools.cache
 def _schedule_model(top: bool):
     if top:
-        return file_model("ScheduleFileJson", {"format": (str, SCHEDULE_FORMAT), **SCHEDULE_KEYS})
-    return file_model("ScheduleJson", SCHEDULE_KEYS)
+        return schema.strict_model("ScheduleFileJson", {"format": (str, SCHEDULE_FORMAT), **SCHEDULE_KEYS})
+    return schema.strict_model("ScheduleJson", SCHEDULE_KEYS)
 
 
 @functools.cache
 def _sub_schedule_model():
-    return file_model("SubScheduleJson", {"schedule": (dict, _REQUIRED)})
+    return schema.strict_model("SubScheduleJson", {"schedule": (dict, _REQUIRED)})
 
 
 def _check_format(source: schema.SourceFile, data: dict) -> None:
@@ -249,19 +240,19 @@ def _check_format(source: schema.SourceFile, data: dict) -> None:
     if "format" in data and data["format"] != SCHEDULE_FORMAT:
         fmt = data["format"]
         hint = schema.suggest(fmt, [SCHEDULE_FORMAT]) if isinstance(fmt, str) else ""
-        raise located(source, f"unsupported schedule format {fmt!r}{hint}", ("format",),
-                      allowed=f"{SCHEDULE_FORMAT!r} (or no \"format\" key: the unversioned layout)")
+        raise source.error(f"unsupported schedule format {fmt!r}{hint}", ("format",),
+                           allowed=f"{SCHEDULE_FORMAT!r} (or no \"format\" key: the unversioned layout)")
 
 
 def _decode_schedule(source: schema.SourceFile, data, at: tuple = (), *, top: bool = True) -> Schedule:
     """The schedule described by the JSON object ``data`` at key path ``at`` of ``source``, validated."""
     if not isinstance(data, dict):
-        raise located(source, f"got {type(data).__name__}: a schedule is a JSON object", at,
-                      allowed="an object with the keys " + ", ".join(_schedule_model(top).model_fields))
+        raise source.error(f"got {type(data).__name__}: a schedule is a JSON object", at,
+                           allowed="an object with the keys " + ", ".join(_schedule_model(top).model_fields))
     if top:
         _check_format(source, data)
-    values = validated(_schedule_model(top), source, data, at)
-    sched = construct(source, at, SCHEDULE_KEYS, Schedule, alignment=values["alignment"], name=values["name"])
+    values = schema.validate(_schedule_model(top), source, data, at=at).model_dump()
+    sched = schema.construct(source, at, SCHEDULE_KEYS, Schedule, alignment=values["alignment"], name=values["name"])
     for i, child in enumerate(values["children"]):
         sched.append(_decode_child(source, child, (*at, "children", i)))
     return sched
@@ -270,17 +261,17 @@ def _decode_schedule(source: schema.SourceFile, data, at: tuple = (), *, top: bo
 def _decode_child(source: schema.SourceFile, data, at: tuple):
     """A child object: a sub-schedule ``{"schedule": {...}}`` or an instruction."""
     if isinstance(data, dict) and "schedule" in data:
-        validated(_sub_schedule_model(), source, data, at)
+        schema.validate(_sub_schedule_model(), source, data, at=at)
         return _decode_schedule(source, data["schedule"], (*at, "schedule"), top=False)
-    kind = tag(source, data, at, "instruction", tuple(INSTRUCTION_KEYS), "instruction", allowed=_CHILD_ALLOWED)
-    values = validated(_instruction_model(kind), source, data, at)
+    kind = schema.tag(source, data, at, "instruction", tuple(INSTRUCTION_KEYS), "instruction", allowed=_CHILD_ALLOWED)
+    values = schema.validate(_instruction_model(kind), source, data, at=at).model_dump()
     if kind == "play":
         waveform = decode_waveform(source, values["waveform"], (*at, "waveform"))
-        return construct(source, at, values, Play, waveform, values["channel"])
+        return schema.construct(source, at, values, Play, waveform, values["channel"])
     if kind == "delay":
-        return construct(source, at, values, Delay, values["duration_ns"], values["channel"])
+        return schema.construct(source, at, values, Delay, values["duration_ns"], values["channel"])
     cls = _ZERO[kind]
-    return construct(source, at, values, cls, values[cls.argument], values["channel"])
+    return schema.construct(source, at, values, cls, values[cls.argument], values["channel"])
 
 
 class Schedule:
@@ -376,7 +367,7 @@ class Schedule:
     def from_dict(cls, data: dict) -> "Schedule":
         """Inverse of :meth:`to_dict`, validated: a mistake raises :class:`~qbhw.errors.FileFormatError`
         naming the key path (no line: there is no text)."""
-        return _decode_schedule(dict_source(data), data)
+        return _decode_schedule(schema.SourceFile.from_data(data), data)
 
     def to_json(self, **kw) -> str:
         """The JSON text of :meth:`to_dict` (``kw``: :func:`json.dumps` options such as ``indent``)."""

@@ -51,7 +51,7 @@ from typing import ClassVar
 import numpy as np
 
 from .. import schema
-from ..errors import ConfigError, FileFormatError, InvalidArgumentError, QbhwError
+from ..errors import ConfigError, InvalidArgumentError
 from ._errors import OffGridError
 from ._grid import check_duration, check_dt, check_finite, check_finite_array, to_samples
 
@@ -120,11 +120,11 @@ class Waveform:
 def waveform_from_dict(data: dict) -> Waveform:
     """Inverse of :meth:`Waveform.to_dict`: the dict is validated (see the module doc for its keys);
     any mistake raises :class:`~qbhw.errors.FileFormatError` naming the key path (e.g. ``sigma_ns``)."""
-    return decode_waveform(dict_source(data), data)
+    return decode_waveform(schema.SourceFile.from_data(data), data)
 
 
 # ---------------------------------------------------------------------------------------------
-# validated JSON: the keys of each waveform type, and helpers shared with schedule.py
+# validated JSON: the keys of each waveform type (read with qbhw.schema)
 _REQUIRED = ...  # pydantic's marker of a required key
 _NUMBER = (float, _REQUIRED)
 _ANGLE = (float, 0.0)
@@ -145,93 +145,29 @@ WAVEFORM_KEYS: dict[str, dict[str, tuple]] = {
 }
 
 
-def located(source: schema.SourceFile, message: str, path: tuple, allowed: str | None = None) -> FileFormatError:
-    """A :class:`~qbhw.errors.FileFormatError` at key ``path`` of ``source`` (no key named for the top level)."""
-    return FileFormatError(message, file=source.file, key=schema.key_path(path) or None, line=source.line(path),
-                           allowed=allowed)
-
-
-def dict_source(data) -> schema.SourceFile:
-    """A :class:`~qbhw.schema.SourceFile` for data given as a dict (no text: errors name the key, no line)."""
-    return schema.SourceFile(data, "", None, "json")
-
-
-def file_model(name: str, keys: dict[str, tuple]):
-    """A strict pydantic model with ``keys`` (key → (type, default)): unknown keys forbidden, no coercion
-    (``"4"`` and ``true`` are not numbers). Built on first use, so importing qbhw does not import pydantic."""
-    import pydantic
-
-    config = pydantic.ConfigDict(extra="forbid", strict=True)
-    return pydantic.create_model(name, __config__=config, **keys)
-
-
-def validated(model, source: schema.SourceFile, data, at: tuple) -> dict:
-    """``data`` checked against ``model`` (:func:`file_model`) → a dict with defaults filled in. An unknown
-    key is reported before a missing one (a misspelt key is the cause of the key that seems missing)."""
-    if isinstance(data, dict):
-        names = list(model.model_fields)
-        for key in data:
-            if key not in names:
-                raise located(source, f"unknown key {key!r}" + schema.suggest(key, names), (*at, key),
-                              allowed=", ".join(names))
-    return schema.validate(model, source, data, at=at).model_dump()
-
-
-def tag(source: schema.SourceFile, data, at: tuple, key: str, choices, what: str, *, allowed: str | None = None) -> str:
-    """The value of the tag ``key`` (``"type"``, ``"instruction"``) of the JSON object ``data`` at ``at``,
-    one of ``choices``; otherwise a :class:`~qbhw.errors.FileFormatError` that lists them (or ``allowed``)."""
-    allowed = allowed or " | ".join(choices)
-    if not isinstance(data, dict):
-        raise located(source, f"got {type(data).__name__} {_short(data)}: expected a JSON object", at,
-                      allowed=f"an object with the key {key!r} ({allowed})")
-    if key not in data:
-        raise located(source, f"required key {key!r} is missing", (*at, key), allowed=allowed)
-    value = data[key]
-    if not isinstance(value, str) or value not in choices:
-        hint = schema.suggest(value, choices) if isinstance(value, str) else ""
-        raise located(source, f"unknown {what} {value!r}{hint}", (*at, key), allowed=allowed)
-    return value
-
-
-def construct(source: schema.SourceFile, at: tuple, known, factory, *args, **kwargs):
-    """``factory(*args, **kwargs)``; a :class:`~qbhw.errors.QbhwError` it raises (a range check naming an
-    argument) becomes a :class:`~qbhw.errors.FileFormatError` located at that key under ``at``."""
-    try:
-        return factory(*args, **kwargs)
-    except FileFormatError:
-        raise
-    except QbhwError as exc:
-        raise schema.file_error(exc, source, at, known=tuple(known)) from None
-
-
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def _complex_values(source: schema.SourceFile, pairs: list, at: tuple) -> list[complex]:
     """``[[re, im], ...]`` → complex numbers; a pair of another length names its index."""
     for i, pair in enumerate(pairs):
         if len(pair) != 2:
-            raise located(source, f"got {_short(pair)}: a sample is written [re, im]", (*at, i),
-                          allowed="a list of two numbers [re, im] (GHz)")
+            raise source.error(f"got {schema.short_repr(pair)}: a sample is written [re, im]", (*at, i),
+                               allowed="a list of two numbers [re, im] (GHz)")
     return [complex(re, im) for re, im in pairs]
 
 
 @functools.cache
 def _waveform_model(kind: str):
     keys = {"type": (str, _REQUIRED), **WAVEFORM_KEYS[kind]}
-    return file_model(f"{_REGISTRY[kind].__name__}Json", keys)
+    return schema.strict_model(f"{_REGISTRY[kind].__name__}Json", keys)
 
 
 def decode_waveform(source: schema.SourceFile, data, at: tuple = ()) -> Waveform:
     """The waveform described by the JSON object ``data`` found at key path ``at`` of ``source``, validated."""
-    kind = tag(source, data, at, "type", tuple(WAVEFORM_KEYS), "waveform type")
-    values = validated(_waveform_model(kind), source, data, at)
+    kind = schema.tag(source, data, at, "type", tuple(WAVEFORM_KEYS), "waveform type")
+    values = schema.validate(_waveform_model(kind), source, data, at=at).model_dump()
     del values["type"]
     if kind == "samples":
         values["values"] = _complex_values(source, values["values"], (*at, "values"))
-    return construct(source, at, values, _REGISTRY[kind], **values)
+    return schema.construct(source, at, values, _REGISTRY[kind], **values)
 
 
 def _phase(angle: float) -> complex:

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
+from .report import _NOT_MERIT, _is_number
 
 __all__ = ["plot_sweep", "sweep_quantities", "default_quantity", "MAX_PANELS"]
 
@@ -44,16 +45,10 @@ __all__ = ["plot_sweep", "sweep_quantities", "default_quantity", "MAX_PANELS"]
 MAX_PANELS = 24
 #: largest heat map whose cells are annotated with their values
 _ANNOTATE_MAX = 49
-#: results fields that are never figures of merit
-_NOT_MERIT = ("protocol", "fit", "notes", "intervals")
 #: names whose unit is in the name itself
 _UNIT_SUFFIXES = ("_ns", "_us", "_ghz", "_mhz", "_khz", "_hz", "_s")
 _ENERGY_NAMES = ("final_energy", "final_work", "final_ergotropy", "max_energy", "initial_energy",
                  "initial_ergotropy", "final_ergotropy_lower_bound")
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:
