@@ -293,7 +293,8 @@ def _star_battery(o):
 # the registry
 _SPECS = (
     FitModelSpec("rabi_charging", "E(t) = amplitude sin^2(omega t) [+ offset]: Rabi/Fock charging of a two-level "
-                 "cell (RR-11)", _rabi, (_offset(),), parameters=("amplitude", "omega", "offset")),
+                 "cell (review Sec. III.B; Ferraro et al., PRL 120, 117702, 2018)", _rabi, (_offset(),),
+                 parameters=("amplitude", "omega", "offset")),
     FitModelSpec("fock_charging", "E(t) = energy_max sin^2(g sqrt(n_photons) t): a cell charged by an n-photon "
                  "Fock state; fits the coupling g", _fock,
                  (ModelOption("n_photons", "int", "photon number n of the charger (>= 1)", default=1), _offset()),
@@ -320,7 +321,8 @@ _SPECS = (
                  (ModelOption("floor", "bool", "fit the floor e_inf (fixed at 0 otherwise)", default=True),),
                  parameters=("e0", "tau", "beta", "e_inf")),
     FitModelSpec("stirap_transfer", "P(x) = p_max (1 - exp(-(x/x_c)^k)): STIRAP transfer against the pulse area "
-                 "x = Omega_0 tau (RR-26)", _stirap_transfer, x=("x", "pulse_area", "area"),
+                 "x = Omega_0 tau (phenomenological saturation; review Sec. IV.B)", _stirap_transfer,
+                 x=("x", "pulse_area", "area"),
                  y=("transfer", "p", "population", "P", "y"), parameters=("p_max", "x_c", "k")),
     FitModelSpec("power_law", "y = prefactor n^exponent: scaling of a figure of merit with the size n "
                  "(several sizes, so no single case)", _power_law, x=("n", "N", "n_cells", "size"),
