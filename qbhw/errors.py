@@ -17,6 +17,8 @@ __all__ = [
     "InvalidTimesError",
     "TruncationError",
     "TruncationWarning",
+    "NonPhysicalStateError",
+    "NonPhysicalStateWarning",
     "RunMismatchError",
     "StoreError",
     "FileFormatError",
@@ -79,6 +81,16 @@ class TruncationError(QbhwError, RuntimeError):
 
 class TruncationWarning(UserWarning):
     """Warning variant of :class:`TruncationError` (``on_truncation="warn"``)."""
+
+
+class NonPhysicalStateError(QbhwError, RuntimeError):
+    """A propagated density matrix left the physical states: its trace drifted from 1 or it acquired a
+    negative eigenvalue beyond the tolerance (a solver tolerance too loose, or a generator that is not of
+    GKSL form)."""
+
+
+class NonPhysicalStateWarning(UserWarning):
+    """Warning variant of :class:`NonPhysicalStateError` (``check="warn"``)."""
 
 
 class FixedCarrierWarning(UserWarning):

@@ -49,6 +49,8 @@ __all__ = [
     "tavis_cummings_coupling_model",
     "star_battery_model",
     "transverse_ising_model",
+    "superabsorption_model",
+    "SIZE_QUANTITIES",
     "CURVE_OBSERVABLES",
     "PARAMETER_SCANS",
 ]
@@ -382,3 +384,59 @@ def transverse_ising_model(n_qubits: int, m_cells: int, field: float, *, field_i
                                 f"+ h sum Z_i{'' if field_in_charging else ' (field off while charging)'}"),
                        scale=scale, offset=offset, scan=("coupling_abs", sampling_grid), batch_curve=batch,
                        metadata={"n_qubits": nq, "m_cells": mc, "field": h, "field_in_charging": field_in_charging})
+
+
+def _peak_power(curve) -> float:
+    p = curve.power.power
+    return float(np.max(p if p is not None else np.gradient(curve.energy, curve.times)))
+
+
+#: figures of a charging curve a size-scaling theory model can fit (``curve -> float``)
+SIZE_QUANTITIES: dict[str, Callable[[Any], float]] = {
+    "peak_power": _peak_power,
+    "max_energy": lambda c: float(np.max(c.energy)),
+    "max_average_power": lambda c: float(c.max_average_power),
+}
+
+
+def superabsorption_model(factory: Callable[[int, float], BatteryModel], times, *, quantity: str = "peak_power",
+                          coupling_range: tuple[float, float] = (0.01, 1.0), scan_points: int = 25,
+                          scale: float | None = 1.0, charge_options: Mapping[str, Any] | None = None,
+                          name: str = "superabsorption") -> TheoryModel:
+    """Fit the light–matter coupling g to a figure of merit measured versus the number of cells N.
+
+    The model is ``y(N) = scale · Q[qbhw.charge(factory(N, g), times)]`` with ``Q`` one of
+    :data:`SIZE_QUANTITIES`: ``"peak_power"`` (the largest instantaneous charging power max_t dE/dt, the
+    charging rate), ``"max_energy"`` or ``"max_average_power"`` (⟨P⟩ at τ̃). It is the theory behind a
+    superextensive charging rate of an ensemble in a cavity (superabsorption; review Sec. VI.C, Quach et al.,
+    Sci. Adv. 8, eabk3160, 2022): ``factory(N, g)`` builds the open model (e.g. an
+    :class:`~qbhw.models.OpenDickeBattery` with the experiment's losses and pump pulse), and the fit returns g
+    (and a free ``scale`` when the measurement is in arbitrary units, ``scale=None``). The independent
+    variable is ``n`` (integers). The guess scans g geometrically over ``coupling_range``.
+    """
+    if quantity not in SIZE_QUANTITIES:
+        raise ConfigError(f"got {quantity!r}", argument="quantity", allowed=" | ".join(SIZE_QUANTITIES))
+    try:
+        lo, hi = (float(v) for v in coupling_range)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(f"got {coupling_range!r}", argument="coupling_range",
+                                   allowed="(lo, hi) with 0 < lo < hi") from None
+    if not (0 < lo < hi and math.isfinite(hi)):
+        raise InvalidArgumentError(f"got {coupling_range!r}", argument="coupling_range", allowed="(lo, hi), 0 < lo < hi")
+    t = np.asarray(times, dtype=float)
+    get = SIZE_QUANTITIES[quantity]
+    opts = {"ergotropy": False, **dict(charge_options or {})}
+
+    def curve(n, coupling):
+        values = []
+        for k in np.asarray(n, dtype=float):
+            if k < 1 or k != round(k):
+                raise InvalidArgumentError(f"got N = {k!r}", argument="n", allowed="integers >= 1")
+            values.append(get(charge(factory(int(round(k)), float(coupling)), t, **opts)))
+        return np.array(values)
+
+    grid = np.geomspace(lo, hi, check_positive_int(scan_points, "scan_points", minimum=2))
+    return TheoryModel(curve, {"coupling": {"value": math.sqrt(lo * hi), "min": 0.0}}, name=name,
+                       formula=f"scale * {quantity}[charge(model(N, coupling), t)]", independent_var="n",
+                       scale=scale, offset=0.0, scan=("coupling", grid),
+                       metadata={"quantity": quantity, "times": [float(x) for x in t]})

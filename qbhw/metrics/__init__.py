@@ -19,6 +19,8 @@ from .power import *  # noqa: F401,F403
 from .power import __all__ as _power_all
 from .sampling import *  # noqa: F401,F403
 from .sampling import __all__ as _sampling_all
+from .stabilisation import *  # noqa: F401,F403
+from .stabilisation import __all__ as _stabilisation_all
 from .thermal import *  # noqa: F401,F403
 from .thermal import __all__ as _thermal_all
 
@@ -37,4 +39,5 @@ __all__ = [
     *_fluct_all,
     *_sampling_all,
     *_intervals_all,
+    *_stabilisation_all,
 ]

@@ -51,7 +51,7 @@ def check_space(space: str) -> str:
 
 
 class BatteryModel(ABC):
-    """Abstract base of all closed battery models."""
+    """Abstract base of all battery models (closed unless ``jump_operators()`` or ``drives()`` is non-empty)."""
 
     #: short name used in metadata and plots
     name: str = "battery"
@@ -74,6 +74,23 @@ class BatteryModel(ABC):
     def charging_hamiltonian(self):
         """Total generator during charging: ``H_C + H_B^(0) + H_1``."""
         return self.charger_hamiltonian() + self.battery_hamiltonian() + self.interaction()
+
+    # ---- open-system parts (review Sec. V, Eq. 51) ---------------------------------
+    def jump_operators(self) -> list:
+        """GKSL jump operators ``L_k = √γ_k A_k`` on the model's space (rates folded in); ``[]`` for a
+        closed model. :func:`qbhw.charge` evolves a model with dissipators by the master equation
+        ``dρ/dt = −i[H(t), ρ] + Σ_k (L_k ρ L_k† − ½{L_k†L_k, ρ})`` (review Eq. 51)."""
+        return []
+
+    def drives(self) -> list:
+        """Time-dependent Hamiltonian terms ``[(O_k, f_k), …]``, ``H(t) = charging_hamiltonian() + Σ_k f_k(t) O_k``
+        (``O_k`` Hermitian on the model's space, ``f_k(t)`` real); ``[]`` for a time-independent generator."""
+        return []
+
+    @property
+    def is_open(self) -> bool:
+        """Whether :func:`qbhw.charge` must use the master equation (dissipators or drives present)."""
+        return bool(len(self.jump_operators())) or bool(len(self.drives()))
 
     # ---- basis and states --------------------------------------------------------
     @property

@@ -167,9 +167,10 @@ class CavitySector:
         return rho_b
 
     def photon_distribution(self, psi: np.ndarray) -> np.ndarray:
-        """``P(n)`` for ``n = n_lo … n_hi``."""
-        return np.bincount(self.n - self.n_lo, weights=np.abs(np.asarray(psi)) ** 2,
-                           minlength=self.n_hi - self.n_lo + 1)
+        """``P(n)`` for ``n = n_lo … n_hi`` (``psi``: state vector or density matrix of the sector)."""
+        psi = np.asarray(psi)
+        weights = np.abs(psi) ** 2 if psi.ndim == 1 else np.real(np.diagonal(psi))
+        return np.bincount(self.n - self.n_lo, weights=weights, minlength=self.n_hi - self.n_lo + 1)
 
     def edge_populations(self, psi: np.ndarray) -> tuple[float, float]:
         """Population at the lower edge ``n_lo`` (0 when ``n_lo = 0``: no truncation there) and at ``n_hi``."""

@@ -45,6 +45,13 @@ PROTOCOLS: dict[str, str] = {
     "counterdiabatic_stirap": "qbhw.protocols.counterdiabatic_stirap",
     "single_qubit_drive": "qbhw.protocols.single_qubit_drive",
     "driven_qubit": "qbhw.protocols.driven_qubit",
+    "collision_charging": "qbhw.protocols.collision_charging",
+    "dfs_storage": "qbhw.protocols.dfs_storage",
+    "dark_state_charging": "qbhw.protocols.dark_state_charging",
+    "environment_assisted_charging": "qbhw.protocols.environment_assisted_charging",
+    "measurement_stabilisation": "qbhw.protocols.measurement_stabilisation",
+    "feedback_charging": "qbhw.protocols.feedback_charging",
+    "microcavity_superabsorption": "qbhw.protocols.microcavity_superabsorption",
 }
 
 _REQUIRED = ("Parameters", "acquire", "analyse", "plot")

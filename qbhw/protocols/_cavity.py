@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import QbhwError
 from ..fit import model_parameter_fit
-from ._charging import acquire_model, fit_model_parameter
+from ._charging import acquire_model, fit_parameter_into
 from .base import (
     ChargingResults,
     Data,
@@ -142,19 +142,12 @@ def analyse_cavity(data: Data, factory, *, n_cells: int, fit: bool = True, obser
     curve = data.curve
     out: dict[str, Any] = ChargingResults.figures_of_merit(curve)
     notes: list[str] = []
-    fit_result = None
+    theory = None
     if fit:
         lo, hi = coupling_range or (max(p.coupling / 5.0, 1e-3), max(5.0 * p.coupling, 1e-2))
         theory = model_parameter_fit(factory, "coupling", observable=observable, value_range=(lo, hi), scan="log",
                                      name=f"{type(factory(p.coupling)).__name__}(N={n_cells})")
-        fit_result = fit_model_parameter(data, theory, observable=observable, **fit_options)
-        if fit_result.ok:
-            est = fit_result.parameter("coupling")
-            out["coupling"], out["coupling_ci95"] = est.value, est.ci95
-        else:
-            notes.append(f"fit failed: {fit_result.message}")
-    else:
-        notes.append("no fit requested")
+    fit_result = fit_parameter_into(out, notes, data, theory, "coupling", observable=observable, **fit_options)
     if curve.ergotropy is not None:
         try:
             out["ergotropy_fraction"] = float(curve.ergotropy_fraction_at("max_power"))

@@ -24,7 +24,8 @@ from ..fit import FitData, FitResult, fit_curve, make_fit_data
 from ..metrics import ChargingCurve
 from .base import Data, results_dir_of
 
-__all__ = ["acquire_model", "curve_fit_data", "fit_model_parameter", "plot_charging", "MODEL_BACKENDS"]
+__all__ = ["acquire_model", "curve_fit_data", "fit_model_parameter", "fit_parameter_into", "record_fit",
+           "plot_charging", "MODEL_BACKENDS"]
 
 #: backends a model-charging protocol runs on
 MODEL_BACKENDS = ("exact", "aer", "fake", "ibm")
@@ -96,6 +97,34 @@ def fit_model_parameter(data: Data, theory, *, observable: str = "energy", x_uni
     """Fit ``theory`` (an lmfit model, e.g. from :func:`qbhw.fit.model_parameter_fit`) to the curve."""
     fd = curve_fit_data(data.curve, observable, x_unit=x_unit, y_unit=y_unit)
     return fit_curve(theory, fd, **fit_options)
+
+
+def record_fit(out: dict[str, Any], notes: list[str], fit_result: FitResult, parameter: str) -> FitResult:
+    """Put the fitted ``parameter``'s value and 95 % interval into ``out[parameter]`` and
+    ``out[parameter + "_ci95"]`` when the fit succeeded, else ``"fit failed: <message>"`` into ``notes``;
+    returns ``fit_result``."""
+    if fit_result.ok:
+        est = fit_result.parameter(parameter)
+        out[parameter], out[f"{parameter}_ci95"] = est.value, est.ci95
+    else:
+        notes.append(f"fit failed: {fit_result.message}")
+    return fit_result
+
+
+def fit_parameter_into(out: dict[str, Any], notes: list[str], data: Data, theory, parameter: str, *,
+                       observable: str = "energy", x_unit: str = "1/omega_0", y_unit: str = "omega_0",
+                       **fit_options) -> FitResult | None:
+    """Fit ``theory`` to the curve's ``observable`` (:func:`fit_model_parameter`) and record the fitted
+    ``parameter`` in ``out`` / a failure in ``notes`` (:func:`record_fit`).
+
+    ``theory=None`` stands for "no fit asked for": it only notes ``"no fit requested"`` and returns None.
+    """
+    if theory is None:
+        notes.append("no fit requested")
+        return None
+    fit_result = fit_model_parameter(data, theory, observable=observable, x_unit=x_unit, y_unit=y_unit,
+                                     **fit_options)
+    return record_fit(out, notes, fit_result, parameter)
 
 
 def plot_charging(data: Data, results, *, observable: str = "energy", time_label: str = "t [1/ω₀]",

@@ -12,7 +12,9 @@ For each time the state ``ψ(t) = e^{−iHt}ψ(0)`` (``H`` the model's charging 
 A model class with a specialised solver (symmetry sectors, closed forms, mixed initial
 states handled sector by sector) has it registered with :func:`register_solver` by a module
 of :mod:`qbhw.solvers` (models never evolve states themselves); :func:`charge` then
-delegates to it. Models with a photon or level cut-off provide ``cutoff_population(psi)``: the largest population at the
+delegates to it. An open model (non-empty ``jump_operators()`` or ``drives()``, review Sec. V) without a
+solver of its own is evolved by the GKSL master equation (review Eq. 51) in
+:func:`qbhw.solvers.open.charge_open`. Models with a photon or level cut-off provide ``cutoff_population(psi)``: the largest population at the
 cut-off along the curve is checked against ``truncation_threshold`` and raises
 :class:`~qbhw.errors.TruncationError` (or warns with ``on_truncation="warn"``).
 """
@@ -45,10 +47,24 @@ def register_solver(model_class: type, solver) -> None:
     _SOLVERS[model_class] = solver
 
 
+def _defining_class(model, attribute: str) -> type:
+    """The class of ``model``'s MRO that defines ``attribute`` itself."""
+    for cls in type(model).__mro__:
+        if attribute in vars(cls):
+            return cls
+    return object
+
+
 def _specialised_solver(model):
+    # an open model only uses a solver registered for a class that knows its dissipators and drives (a subclass
+    # of the classes defining them), never the closed solver of a parent class that would ignore them
+    owners = [_defining_class(model, "jump_operators"), _defining_class(model, "drives")] \
+        if model.is_open else []
     for cls in type(model).__mro__:
         if cls in _SOLVERS:
-            return _SOLVERS[cls]
+            if all(issubclass(cls, owner) for owner in owners):
+                return _SOLVERS[cls]
+            return None
     return None
 
 
@@ -67,7 +83,11 @@ def check_truncation(population: float, *, threshold: float, on_truncation: str,
 def charge(model: BatteryModel, times, *, ergotropy: bool = True, space: str = "full", method: str = "auto",
            truncation_threshold: float = DEFAULT_TRUNCATION_THRESHOLD, on_truncation: str = "raise",
            **options) -> ChargingCurve:
-    """Charging curve of ``model`` on ``times`` (closed dynamics, charger on during the whole window).
+    """Charging curve of ``model`` on ``times`` (charger on during the whole window).
+
+    Closed models follow the Schrödinger equation; open ones (``model.is_open``) the GKSL master equation
+    (review Eq. 51) through :func:`qbhw.solvers.open.charge_open`, which also takes the options ``rtol``,
+    ``atol`` and ``check``.
 
     Parameters
     ----------
@@ -91,6 +111,11 @@ def charge(model: BatteryModel, times, *, ergotropy: bool = True, space: str = "
     if custom is not None:
         return custom(model, t, ergotropy=ergotropy, space=space, method=method,
                       truncation_threshold=truncation_threshold, on_truncation=on_truncation, **options)
+    if model.is_open:
+        from .open import charge_open  # open.py imports this module
+
+        return charge_open(model, t, ergotropy=ergotropy, space=space, method=method,
+                           truncation_threshold=truncation_threshold, on_truncation=on_truncation, **options)
     if options:
         raise ConfigError(f"unexpected options {sorted(options)}", argument="options",
                           allowed="ergotropy, space, method, truncation_threshold, on_truncation")

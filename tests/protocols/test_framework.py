@@ -22,7 +22,8 @@ from qbhw.protocols.base import time_grid
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXPECTED = {"dicke_charging", "tavis_cummings_charging", "rabi_charging", "star_charging", "ising_charging",
             "spin_chain_charging", "stirap_charging", "stirap_storage", "pi_pulse_charging", "counterdiabatic_stirap",
-            "single_qubit_drive", "driven_qubit"}
+            "single_qubit_drive", "driven_qubit", "collision_charging", "environment_assisted_charging", "dfs_storage",
+            "dark_state_charging", "measurement_stabilisation", "feedback_charging", "microcavity_superabsorption"}
 
 
 def test_registry_lists_every_protocol_with_its_shape():

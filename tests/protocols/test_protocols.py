@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 from qbhw import protocols
 from qbhw.protocols import Data, Results
 
-#: name → (small parameters, fitted parameter, true value, sampled backend, extra sampled parameters)
+#: name → (small parameters, fitted parameter, true value, sampled backend (None: exact only), extra sampled
+#: parameters)
 CASES = {
     "dicke_charging": (dict(n_cells=2, coupling=0.5, times={"start": 0.1, "stop": 2.0, "num": 12}),
                        "coupling", 0.5, "aer", {}),
@@ -38,6 +39,16 @@ CASES = {
                             ramsey_ns={"start": 0, "stop": 20000, "num": 5}), "t1_ns", 20000.0, "pulse", {}),
     "driven_qubit": (dict(drive_scale=0.95, readout_contrast=0.8, decoherence=False,
                           drive_samples=tuple(range(0, 44801, 896))), "drive_scale", 0.95, "pulse", {}),
+    "collision_charging": (dict(n_collisions=12), "beta", 1.3, None, {}),
+    "dfs_storage": (dict(initial="bright", times={"start": 0.0, "stop": 20.0, "num": 11}), "dephasing", 0.5, None, {}),
+    "dark_state_charging": (dict(n_battery=2, gamma=0.05, times={"start": 0.0, "stop": 60.0, "num": 13}), "gamma",
+                            0.05, None, {}),
+    "environment_assisted_charging": (dict(times={"start": 0.0, "stop": 100.0, "num": 21}), "coupling", 0.05, None, {}),
+    "measurement_stabilisation": (dict(times={"start": 0.0, "stop": 1.0, "num": 11}), "coupling", 0.5, None, {}),
+    "feedback_charging": (dict(levels=3, times={"start": 0.0, "stop": 10.0, "num": 11}), "coupling", 0.5, None, {}),
+    "microcavity_superabsorption": (dict(n_values=(1, 2, 3), cavity_dim=5, times={"start": 0.0, "stop": 20.0,
+                                                                                   "num": 21}),
+                                    "coupling", 0.1, None, {}),
 }
 
 
@@ -77,7 +88,17 @@ def test_exact_acquire_analyse_plot_recovers_the_parameter(name):
     _check_round_trip(data, results)
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+#: protocols that run on a sampled backend (the open-battery protocols run on ``exact`` only)
+SAMPLED = sorted(name for name, case in CASES.items() if case[3] is not None)
+
+
+def test_every_protocol_on_a_sampled_backend_has_a_sampled_case():
+    for name in CASES:
+        kinds = set(protocols.get(name).BACKENDS) - {"exact"}
+        assert (CASES[name][3] is not None) == bool(kinds), name
+
+
+@pytest.mark.parametrize("name", SAMPLED)
 def test_sampled_acquire_analyse_recovers_within_the_interval(name):
     proto = protocols.get(name)
     params, par, truth, backend, extra = CASES[name]
