@@ -34,8 +34,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import ConfigError, InvalidArgumentError
+from ..metrics._inputs import check_finite_real
 from .base import BatteryModel
-from .dicke_basis import check_n_cells, dicke_j_values, dicke_labels, dicke_operators, num_dicke_states
+from .dicke_basis import check_n_cells, dicke_labels, dicke_operators, num_dicke_states
 
 __all__ = ["OpenDickeBattery", "PERMUTATIONAL_RATES"]
 
@@ -44,20 +45,6 @@ PERMUTATIONAL_RATES = ("emission", "dephasing", "pumping", "collective_emission"
                        "collective_pumping")
 COUPLINGS = ("tavis_cummings", "dicke")
 SCALINGS = ("fixed", "inverse_sqrt")
-
-
-def _real(value, argument: str, *, minimum: float | None = None, strict: bool = False, allow_none=False):
-    if value is None and allow_none:
-        return None
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"got {value!r}", argument=argument, allowed="a real number") from None
-    bad = not math.isfinite(x) or (minimum is not None and (x < minimum or (strict and x == minimum)))
-    if bad:
-        rng = "a finite number" if minimum is None else f"a finite number {'>' if strict else '>='} {minimum:g}"
-        raise InvalidArgumentError(f"got {value!r}", argument=argument, allowed=rng)
-    return x
 
 
 class OpenDickeBattery(BatteryModel):
@@ -95,9 +82,9 @@ class OpenDickeBattery(BatteryModel):
                  pumping: float = 0.0, collective_emission: float = 0.0, collective_dephasing: float = 0.0,
                  collective_pumping: float = 0.0, cavity_loss: float = 0.0, cavity_pumping: float = 0.0):
         self.n_cells = check_n_cells(n_cells)
-        self.coupling = _real(coupling, "coupling")
-        self.omega_0 = _real(omega_0, "omega_0", minimum=0.0, strict=True)
-        self.omega_c = _real(omega_c, "omega_c", minimum=0.0, strict=True)
+        self.coupling = check_finite_real(coupling, "coupling")
+        self.omega_0 = check_finite_real(omega_0, "omega_0", minimum=0.0, strict=True)
+        self.omega_c = check_finite_real(omega_c, "omega_c", minimum=0.0, strict=True)
         if coupling_kind not in COUPLINGS:
             raise ConfigError(f"got {coupling_kind!r}", argument="coupling_kind", allowed=" | ".join(COUPLINGS))
         if coupling_scaling not in SCALINGS:
@@ -113,23 +100,21 @@ class OpenDickeBattery(BatteryModel):
             raise ConfigError("the Dicke coupling needs a cavity", argument="cavity_dim",
                               allowed="the cavity's Fock dimension (>= 2)")
         default_wd = self.omega_c if self.cavity_dim is not None else self.omega_0
-        self.drive_frequency = _real(drive_frequency if drive_frequency is not None else default_wd,
+        self.drive_frequency = check_finite_real(drive_frequency if drive_frequency is not None else default_wd,
                                      "drive_frequency", minimum=0.0)
-        self.drive_amplitude = _real(drive_amplitude, "drive_amplitude")
-        self.drive_center = _real(drive_center, "drive_center")
-        self.drive_width = _real(drive_width, "drive_width", minimum=0.0, strict=True)
+        self.drive_amplitude = check_finite_real(drive_amplitude, "drive_amplitude")
+        self.drive_center = check_finite_real(drive_center, "drive_center")
+        self.drive_width = check_finite_real(drive_width, "drive_width", minimum=0.0, strict=True)
         top = (self.cavity_dim or 1) - 1
         if isinstance(initial_photons, bool) or not isinstance(initial_photons, (int, np.integer)) \
                 or not 0 <= initial_photons <= top:
             raise InvalidArgumentError(f"got {initial_photons!r}", argument="initial_photons",
                                        allowed=f"an integer 0 … {top} (below the cavity's cut-off)")
         self.initial_photons = int(initial_photons)
-        self.rates = {k: _real(v, k, minimum=0.0) for k, v in (
-            ("emission", emission), ("dephasing", dephasing), ("pumping", pumping),
-            ("collective_emission", collective_emission), ("collective_dephasing", collective_dephasing),
-            ("collective_pumping", collective_pumping))}
-        self.cavity_loss = _real(cavity_loss, "cavity_loss", minimum=0.0)
-        self.cavity_pumping = _real(cavity_pumping, "cavity_pumping", minimum=0.0)
+        self.rates = {k: check_finite_real(v, k, minimum=0.0) for k, v in zip(PERMUTATIONAL_RATES, (
+            emission, dephasing, pumping, collective_emission, collective_dephasing, collective_pumping))}
+        self.cavity_loss = check_finite_real(cavity_loss, "cavity_loss", minimum=0.0)
+        self.cavity_pumping = check_finite_real(cavity_pumping, "cavity_pumping", minimum=0.0)
         if self.cavity_dim is None and (self.cavity_loss or self.cavity_pumping):
             raise ConfigError("cavity rates without a cavity", argument="cavity_dim",
                               allowed="the cavity's Fock dimension when cavity_loss/cavity_pumping > 0")
@@ -275,6 +260,3 @@ class OpenDickeBattery(BatteryModel):
         """The :class:`qbhw.solvers.PermutationalDicke` arguments of this model (a dict)."""
         return {"n_cells": self.n_cells, **self.rates, "cavity_dim": self.cavity_dim,
                 "cavity_loss": self.cavity_loss, "cavity_pumping": self.cavity_pumping}
-
-    def j_values(self) -> np.ndarray:
-        return dicke_j_values(self.n_cells)

@@ -80,6 +80,13 @@ def check_truncation(population: float, *, threshold: float, on_truncation: str,
         warnings.warn(msg, TruncationWarning, stacklevel=3)
 
 
+def battery_ergotropy(model: BatteryModel, state, spectrum) -> float:
+    """Ergotropy (review Eq. 4) of ``model.battery_state(state)`` for the battery Hamiltonian ``spectrum``
+    (``as_hamiltonian(model.battery_spectrum(space))``); round-off negatives clipped to 0."""
+    rho_b = model.battery_state(state)
+    return max(0.0, spectrum.expectation(rho_b) - _passive_energy(rho_b, spectrum))
+
+
 def charge(model: BatteryModel, times, *, ergotropy: bool = True, space: str = "full", method: str = "auto",
            truncation_threshold: float = DEFAULT_TRUNCATION_THRESHOLD, on_truncation: str = "raise",
            **options) -> ChargingCurve:
@@ -139,8 +146,7 @@ def charge(model: BatteryModel, times, *, ergotropy: bool = True, space: str = "
         energy[k] = float(np.real(np.vdot(psi, hb_psi)))
         power[k] = 2.0 * float(np.imag(np.vdot(hb_psi, h @ psi)))
         if ergotropy:
-            rho_b = model.battery_state(psi)
-            erg[k] = max(0.0, spectrum.expectation(rho_b) - _passive_energy(rho_b, spectrum))
+            erg[k] = battery_ergotropy(model, psi, spectrum)
         if cutoff_pop is not None:
             worst = max(worst, float(cutoff_pop(psi)))
     if cutoff_pop is not None:

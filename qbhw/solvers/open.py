@@ -28,9 +28,8 @@ import scipy.sparse as sp
 
 from ..errors import ConfigError
 from ..metrics import ChargingCurve, as_hamiltonian, check_times, make_charging_curve
-from ..metrics.ergotropy import _passive_energy
 from ..models.base import BatteryModel, check_space
-from .charge import DEFAULT_TRUNCATION_THRESHOLD, check_truncation
+from .charge import DEFAULT_TRUNCATION_THRESHOLD, battery_ergotropy, check_truncation
 from .lindblad import (
     DENSE_LIMIT,
     LINDBLAD_METHODS,
@@ -126,8 +125,7 @@ def charge_open(model: BatteryModel, times, *, ergotropy: bool = True, space: st
         if min_eig is not None:
             min_eig[k] = prop.last_min_eigenvalue
         if ergotropy:
-            rho_b = model.battery_state(rho)
-            erg[k] = max(0.0, spectrum.expectation(rho_b) - _passive_energy(rho_b, spectrum))
+            erg[k] = battery_ergotropy(model, rho, spectrum)
         if cutoff_pop is not None:
             worst = max(worst, float(cutoff_pop(rho)))
     if cutoff_pop is not None:

@@ -38,13 +38,14 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.integrate import solve_ivp
 from scipy.sparse.linalg import expm_multiply
 
 from ..errors import DimensionMismatchError, InvalidArgumentError, InvalidHamiltonianError, InvalidStateError
 from ..metrics import check_times
+from ..metrics._inputs import check_finite_real
 from ..metrics.ergotropy import passive_energy_with_multiplicities
 from ..models.open import drive_pair
+from ..models.open_dicke import PERMUTATIONAL_RATES
 from ..models.dicke_basis import (
     check_n_cells,
     dicke_degeneracy,
@@ -400,16 +401,6 @@ class PermutationalResult:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def _check_rate(value, argument: str) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise InvalidArgumentError(f"got {value!r}", argument=argument, allowed="a finite rate >= 0") from None
-    if not math.isfinite(x) or x < 0:
-        raise InvalidArgumentError(f"got {value!r}", argument=argument, allowed="a finite rate >= 0")
-    return x
-
-
 class PermutationalDicke:
     """GKSL dynamics of N identical two-level cells with local and collective processes (module docstring),
     optionally coupled to one cavity mode.
@@ -438,16 +429,14 @@ class PermutationalDicke:
                  collective_pumping: float = 0.0, *, cavity_dim: int | None = None, cavity_loss: float = 0.0,
                  cavity_pumping: float = 0.0):
         self.n_cells = check_n_cells(n_cells)
-        self.rates = {name: _check_rate(v, name) for name, v in (
-            ("emission", emission), ("dephasing", dephasing), ("pumping", pumping),
-            ("collective_emission", collective_emission), ("collective_dephasing", collective_dephasing),
-            ("collective_pumping", collective_pumping))}
+        self.rates = {name: check_finite_real(v, name, minimum=0.0) for name, v in zip(PERMUTATIONAL_RATES, (
+            emission, dephasing, pumping, collective_emission, collective_dephasing, collective_pumping))}
         if cavity_dim is not None and (isinstance(cavity_dim, bool) or not isinstance(cavity_dim, (int, np.integer))
                                        or cavity_dim < 1):
             raise InvalidArgumentError(f"got {cavity_dim!r}", argument="cavity_dim", allowed="None or an integer >= 1")
         self.cavity_dim = None if cavity_dim is None else int(cavity_dim)
-        self.cavity_loss = _check_rate(cavity_loss, "cavity_loss")
-        self.cavity_pumping = _check_rate(cavity_pumping, "cavity_pumping")
+        self.cavity_loss = check_finite_real(cavity_loss, "cavity_loss", minimum=0.0)
+        self.cavity_pumping = check_finite_real(cavity_pumping, "cavity_pumping", minimum=0.0)
         if self.cavity_dim is None and (self.cavity_loss or self.cavity_pumping):
             raise InvalidArgumentError("cavity rates without a cavity", argument="cavity_dim",
                                        allowed="the cavity's Fock dimension when cavity_loss/cavity_pumping > 0")
