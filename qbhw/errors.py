@@ -21,6 +21,9 @@ __all__ = [
     "NonPhysicalStateWarning",
     "RunMismatchError",
     "StoreError",
+    "CalibrationNotFoundError",
+    "CalibrationFailedError",
+    "CalibrationWarning",
     "FileFormatError",
     "FixedCarrierWarning",
     "ChargingTimeError",
@@ -160,3 +163,23 @@ class FileFormatError(ConfigError):
 
 class StoreError(QbhwError, RuntimeError):
     """A run directory cannot be read or written (missing, corrupt, or not a qbhw run)."""
+
+
+class CalibrationNotFoundError(ConfigError):
+    """No calibration record exists for a device (where records were looked for is in the message)."""
+
+
+class CalibrationFailedError(QbhwError, RuntimeError):
+    """A calibration routine did not produce a usable value (fit failed, value outside its plausible range,
+    interval wider than allowed). No record is written and the previous record stays in force.
+
+    ``routine``: the routine's name."""
+
+    def __init__(self, message: str, *, routine: str | None = None, argument: str | None = None,
+                 allowed: str | None = None):
+        self.routine = routine
+        super().__init__(message, argument=argument, allowed=allowed)
+
+
+class CalibrationWarning(UserWarning):
+    """A calibration record was made for another version of its device definition."""

@@ -58,3 +58,10 @@ def no_network(monkeypatch):
     for var in ("QISKIT_IBM_TOKEN", "QISKIT_IBM_INSTANCE", "QISKIT_IBM_CHANNEL", "QISKIT_IBM_URL"):
         monkeypatch.delenv(var, raising=False)
     yield
+
+
+@pytest.fixture(autouse=True)
+def own_calibrations_folder(tmp_path_factory, monkeypatch):
+    """New calibration records go to a temporary folder, never into the user's data folder."""
+    monkeypatch.setenv("QBHW_CALIBRATIONS", str(tmp_path_factory.mktemp("calibrations")))
+

@@ -8,6 +8,7 @@
 ``qbhw fit CSV``       fit a measured curve with a named model (:mod:`qbhw.cli.fit`)
 ``qbhw protocols``     the protocols, their parameters with units and defaults (:mod:`qbhw.cli.info`)
 ``qbhw backends``      what can run here: simulators, fake devices, IBM account, cross-check environment
+``qbhw calibrate``     calibrate a (simulated) device: a new calibration record and a report (:mod:`qbhw.cli.calibrate`)
 =====================  ==========================================================================
 
 Exit status: 0 success; 2 bad input (the message on stderr names the argument, or the file, key and
@@ -40,13 +41,13 @@ class CommandFailed(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import demo, fit, info, runs
+    from . import calibrate, demo, fit, info, runs
 
     parser = argparse.ArgumentParser(prog="qbhw", description="Quantum-battery toolkit (figures of merit, models, "
                                      "pulse-level and circuit simulations, fits).")
     parser.add_argument("--version", action="version", version=f"qbhw {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (demo, runs, fit, info):
+    for module in (demo, runs, fit, info, calibrate):
         module.register(sub)
     return parser
 

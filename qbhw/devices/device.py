@@ -18,6 +18,10 @@ equality or hashing). It has two layers:
   (each qubit has its own); ``channels`` is the per-qubit channel template and ``levels`` the default number of
   levels of :meth:`Device.qubit`, which gives the single-transmon device of qubit k for pulse simulations.
 
+Calibration: ``calibration`` holds the :class:`~qbhw.devices.CalibrationRecord` a device was overlaid with
+(:func:`qbhw.devices.load` with ``calibration=...``; ``None`` for a bare definition) — the measured values that
+are not device fields (π amplitudes, DRAG, readout matrix, the tuned STIRAP pulse) are read from it.
+
 Carriers follow the device. A channel's carrier is either *derived* — ``carrier="qubit"`` (ν),
 ``"transition:m-n"`` (``|E_n − E_m|/h``), ``"resonator"`` — or *fixed* (``freq_ghz`` a number, GHz). With neither
 given, a drive's carrier is its operator's natural one (``charge``/``number`` → ν, ``transition:m-n`` → that
@@ -324,9 +328,15 @@ class Device:
     coupling_map: tuple[tuple[int, int], ...] = ()
     basis_gates: tuple[str, ...] = ()
     gates: tuple[GateSpec, ...] = ()
+    calibration: object = field(default=None, hash=False)
 
     def __post_init__(self):
         _str(self.name, "name")
+        if self.calibration is not None:
+            from .calibration import CalibrationRecord
+
+            if not isinstance(self.calibration, CalibrationRecord):
+                object.__setattr__(self, "calibration", CalibrationRecord.from_dict(self.calibration))
         _str(self.description, "description", empty=True)
         object.__setattr__(self, "levels", _int(self.levels, "levels", 2))
         object.__setattr__(self, "dt_ns", _pos(self.dt_ns, "dt_ns", unit="ns"))
@@ -403,11 +413,15 @@ class Device:
 
     @property
     def qubit_specs(self) -> tuple[QubitSpec, ...]:
-        """Per-qubit records; a single transmon gives one record from its own ν, α, T1 (level 1) and T2."""
+        """Per-qubit records; a single transmon gives one record from its own ν, α, T1 (level 1) and T2, and — when
+        its calibration record has a readout assignment matrix ``A`` — the symmetric qubit readout error
+        ``(P(read ≠ 0 | 0) + P(read 0 | 1)) / 2 = (1 − A[0][0] + A[0][1]) / 2``."""
         if self.qubits:
             return self.qubits
         t1 = self.t1_ns[0] if isinstance(self.t1_ns, tuple) else self.t1_ns
-        return (QubitSpec(self.freq_ghz, self.anharmonicity_ghz, t1, self.t2_ns),)
+        A = None if self.calibration is None else self.calibration.get("readout_assignment")
+        err = None if A is None else 0.5 * (1.0 - A[0][0] + A[0][1])
+        return (QubitSpec(self.freq_ghz, self.anharmonicity_ghz, t1, self.t2_ns, readout_error=err),)
 
     @property
     def gate_errors(self) -> dict[str, dict[tuple[int, ...], float | None]]:
@@ -556,6 +570,8 @@ class Device:
             d["basis_gates"] = list(self.basis_gates)
         if self.gates:
             d["gates"] = [g.to_dict() for g in self.gates]
+        if self.calibration is not None:
+            d["calibration"] = self.calibration.to_dict()
         return d
 
     @classmethod

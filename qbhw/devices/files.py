@@ -17,7 +17,8 @@ from pathlib import Path
 from ..errors import ConfigError
 from .device import Device
 
-__all__ = ["names", "load", "backends_folder", "calibrations_folder", "BACKENDS_PACKAGE", "CALIBRATIONS_PACKAGE"]
+__all__ = ["names", "load", "backends_folder", "calibrations_folder", "register_device_kind", "DEVICE_KINDS",
+           "BACKENDS_PACKAGE", "CALIBRATIONS_PACKAGE"]
 
 BACKENDS_PACKAGE = "qbhw._data.backends"
 CALIBRATIONS_PACKAGE = "qbhw._data.calibrations"
@@ -57,21 +58,66 @@ def _is_path(name_or_path) -> bool:
                                               or os.sep in name_or_path)
 
 
-def _parse(text: str, source: str) -> Device:
+#: the kinds of device file: the ``kind`` field of a file → the function that reads its (other) fields.
+#: ``"transmon"`` (the default: a transmon or a processor of transmons, :class:`Device`); other physical platforms
+#: (e.g. an NMR molecule) add theirs with :func:`register_device_kind`.
+DEVICE_KINDS = {"transmon": Device.from_dict}
+
+
+def register_device_kind(kind: str, reader) -> None:
+    """Read device files whose ``kind`` field is ``kind`` with ``reader(data) -> device`` (``data`` without
+    ``kind``)."""
+    if not isinstance(kind, str) or not kind or not callable(reader):
+        raise ConfigError(f"got {kind!r}, {reader!r}", argument="kind", allowed="a non-empty name and a callable")
+    DEVICE_KINDS[kind] = reader
+
+
+def _parse(text: str, source: str):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{source} is not valid JSON: {exc}", argument="name_or_path",
                           allowed="a JSON device file") from exc
+    if isinstance(data, dict) and "kind" in data:
+        data = dict(data)
+        kind = data.pop("kind")
+        if kind not in DEVICE_KINDS:
+            raise ConfigError(f"{source}: unknown device kind {kind!r}", argument="kind",
+                              allowed=" | ".join(repr(k) for k in DEVICE_KINDS))
+        return DEVICE_KINDS[kind](data)
     return Device.from_dict(data)
 
 
-def load(name_or_path) -> Device:
+def load(name_or_path, calibration=None):
     """The device called ``name_or_path`` (one of :func:`names`) or read from a JSON file path
-    (a ``str`` ending in ``.json`` or containing a path separator, or an ``os.PathLike``).
+    (a ``str`` ending in ``.json`` or containing a path separator, or an ``os.PathLike``), overlaid with a
+    calibration record (:mod:`qbhw.devices.calibration`).
+
+    ``calibration``: ``None`` — the definition alone; ``"latest"`` — the newest record of the device
+    (``$QBHW_CALIBRATIONS`` or the user data folder first, then the records shipped with qbhw; none raises
+    :class:`~qbhw.errors.CalibrationNotFoundError`); a path to a record file; or a
+    :class:`~qbhw.devices.CalibrationRecord`.
 
     An unknown name or a missing file raises :class:`ConfigError` (``argument="name_or_path"``, listing the shipped
     names); a malformed file raises the error of :meth:`Device.from_dict` naming the offending field."""
+    device = _load_definition(name_or_path)
+    if calibration is None:
+        return device
+    from .calibration import CalibrationRecord, apply_calibration, latest_record, load_record
+
+    if isinstance(calibration, CalibrationRecord):
+        record = calibration
+    elif isinstance(calibration, str) and calibration == "latest":
+        record = latest_record(device.name)[1]
+    elif isinstance(calibration, (str, os.PathLike)):
+        record = load_record(calibration)
+    else:
+        raise ConfigError(f"got {type(calibration).__name__}", argument="calibration",
+                          allowed="None | 'latest' | a record path | a CalibrationRecord")
+    return apply_calibration(device, record)
+
+
+def _load_definition(name_or_path):
     if _is_path(name_or_path):
         p = Path(name_or_path)
         if not p.is_file():

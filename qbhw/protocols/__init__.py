@@ -52,6 +52,15 @@ PROTOCOLS: dict[str, str] = {
     "measurement_stabilisation": "qbhw.protocols.measurement_stabilisation",
     "feedback_charging": "qbhw.protocols.feedback_charging",
     "microcavity_superabsorption": "qbhw.protocols.microcavity_superabsorption",
+    # calibration routines (qbhw.calibration runs them in dependency order)
+    "ef_spectroscopy": "qbhw.protocols.ef_spectroscopy",
+    "rabi_01": "qbhw.protocols.rabi_01",
+    "rabi_12": "qbhw.protocols.rabi_12",
+    "drag": "qbhw.protocols.drag",
+    "readout": "qbhw.protocols.readout",
+    "t1": "qbhw.protocols.t1",
+    "ramsey": "qbhw.protocols.ramsey",
+    "stirap_tuneup": "qbhw.protocols.stirap_tuneup",
 }
 
 _REQUIRED = ("Parameters", "acquire", "analyse", "plot")

@@ -82,20 +82,28 @@ def battery_levels_ghz(model) -> np.ndarray:
     return e - e.min()
 
 
-def run_schedule(schedule, device, parameters):
+def run_schedule(schedule, device, parameters, backend=None):
     """Play ``schedule`` on ``device`` from |0⟩ with the parameters' ``decoherence`` and ``rwa_cutoff_ghz``,
-    recording at ``parameters.times_ns`` → ``(PulseResult, PulseModel)``."""
+    recording at ``parameters.times_ns`` → ``(PulseResult, PulseModel)``.
+
+    With a ``backend`` that simulates a device of its own (:class:`~qbhw.backends.simulated.SimulatedTransmon`),
+    the schedule is built against ``device`` (the experimenter's description: carriers, amplitudes) and played on
+    the backend's true device."""
     from ..pulse import simulate, transmon_model
 
     signals = schedule.build(device)
-    model = transmon_model(device, decoherence=parameters.decoherence)
     rec = record_samples(parameters.times_ns, device.dt_ns, signals.n_samples)
+    if hasattr(backend, "simulate_signals"):
+        return backend.simulate_signals(signals, record=rec, decoherence=parameters.decoherence,
+                                        rwa_cutoff_ghz=parameters.rwa_cutoff_ghz)
+    model = transmon_model(device, decoherence=parameters.decoherence)
     return simulate(model, signals, 0, rwa_cutoff_ghz=parameters.rwa_cutoff_ghz, record=rec), model
 
 
 def pulse_curve(times_ns, battery_states, levels_ghz, *, shots: int | None, seed: int | None,
                 ergotropy: bool = True, initial_energy_ghz: float = 0.0, kind: str = "trajectory",
-                metadata: dict[str, Any] | None = None, bootstrap: int = 200) -> tuple[ChargingCurve, dict[str, Any]]:
+                metadata: dict[str, Any] | None = None, bootstrap: int = 200,
+                readout: Callable | None = None) -> tuple[ChargingCurve, dict[str, Any]]:
     """Charging curve from the battery's (lab-frame) density matrices at ``times_ns``.
 
     Exact (``shots=None``): energy ``Σ_k E_k ρ_kk``, ergotropy of each state, populations. Sampled:
@@ -105,7 +113,8 @@ def pulse_curve(times_ns, battery_states, levels_ghz, *, shots: int | None, seed
     prepared state's energy ``initial_energy_ghz``. Sampled curves get ``metadata["intervals"]`` (the
     figures of merit of :func:`qbhw.metrics.curve_figure_intervals`) from a bootstrap over shots with
     ``bootstrap`` replicates (0: off): every time's counts resampled multinomially around the observed
-    frequencies, seeded from a hash of the counts.
+    frequencies, seeded from a hash of the counts. ``readout``: the device's readout, level populations
+    ``(K, d)`` → distribution of results (default: ideal); it applies to sampled curves only.
     """
     rhos = np.asarray(battery_states)
     pops = np.real(np.einsum("kii->ki", rhos))
@@ -121,7 +130,8 @@ def pulse_curve(times_ns, battery_states, levels_ghz, *, shots: int | None, seed
     else:
         from ..backends.pulse import sample_populations
 
-        est, err, counts, energy, e_err = sample_populations(pops, shots, seed, values=E)
+        read = pops if readout is None else readout(pops)
+        est, err, counts, energy, e_err = sample_populations(read, shots, seed, values=E)
         erg = None
         obs.update(populations=est, populations_stderr=err)
         raw["counts"] = counts
@@ -215,10 +225,11 @@ def acquire_pulse(protocol: str, parameters, backend, run: Callable, *, referenc
 
     obj, _ = resolve_backend(backend, protocol=protocol, supported=PULSE_BACKENDS)
     device = resolve_device(parameters.device, obj, reference_device)
-    result, model = run(parameters, device, None)
+    result, model = run(parameters, device, None, backend=obj)
     curve, raw = pulse_curve(parameters.times_ns, result.battery_states(), battery_levels_ghz(model),
                              shots=parameters.shots, seed=parameters.seed,
-                             metadata={"protocol": label, "device": device.name})
+                             metadata={"protocol": label, "device": device.name},
+                             readout=getattr(obj, "read_out", None))
     return Data(protocol=protocol, parameters=parameters, backend=obj.name, curve=curve, raw=raw,
                 metadata={"device": device.to_dict(), "substeps": result.substeps})
 

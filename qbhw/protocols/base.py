@@ -376,19 +376,21 @@ class Data(JsonMixin):
     ``curve``: the charging curve (times, energy, work, ergotropy when the state is known, power,
     observables such as populations or ``energy_stderr``); ``raw``: the raw measurement data (counts per
     setting, sampled populations, Bloch components, job ids); ``backend``: the backend's name;
-    ``metadata``: provenance (device, model conventions, …).
+    ``metadata``: provenance (device, model conventions, …). A routine that measures no charging curve (a
+    calibration sweep) has ``curve=None`` and keeps its sweep in ``raw``.
     """
 
     protocol: str
     parameters: ProtocolParameters
     backend: str
-    curve: ChargingCurve
+    curve: ChargingCurve | None
     raw: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": DATA_FORMAT, "protocol": self.protocol, "parameters": self.parameters.to_dict(),
-                "backend": self.backend, "curve": self.curve.to_dict(), "raw": _encode(self.raw),
+                "backend": self.backend, "curve": None if self.curve is None else self.curve.to_dict(),
+                "raw": _encode(self.raw),
                 "metadata": to_jsonable(self.metadata)}
 
     @classmethod
@@ -398,7 +400,8 @@ class Data(JsonMixin):
                             allowed=f"a dict written by Data.to_dict ({DATA_FORMAT})")
         module = _protocol_module(d["protocol"])
         return cls(protocol=d["protocol"], parameters=module.Parameters.from_dict(d["parameters"]),
-                   backend=d["backend"], curve=ChargingCurve.from_dict(d["curve"]), raw=_decode(d.get("raw", {})),
+                   backend=d["backend"], curve=None if d.get("curve") is None else ChargingCurve.from_dict(d["curve"]),
+                   raw=_decode(d.get("raw", {})),
                    metadata=from_jsonable(d.get("metadata", {})))
 
 

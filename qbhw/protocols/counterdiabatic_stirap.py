@@ -29,7 +29,7 @@ from ._pulse import (
     run_schedule,
 )
 from .base import Data
-from .stirap_charging import Parameters as StirapParameters
+from .stirap_charging import StirapPairParameters as StirapParameters
 
 __all__ = ["NAME", "BACKENDS", "REFERENCE_DEVICE", "Parameters", "Results", "schedule", "acquire", "analyse", "plot"]
 
@@ -78,11 +78,11 @@ def schedule(parameters: Parameters, device, amp_scale: float | None = None):
     return counterdiabatic_schedule(device, parameters.pair(amp_scale), channel=parameters.cd_channel)
 
 
-def _run(parameters: Parameters, device, amp_scale: float | None = None):
+def _run(parameters: Parameters, device, amp_scale: float | None = None, backend=None):
     if parameters.cd_channel not in device.channel_map:
         raise ConfigError(f"device {device.name!r} has no channel {parameters.cd_channel!r}", argument="cd_channel",
                           allowed=", ".join(device.channel_map))
-    return run_schedule(schedule(parameters, device, amp_scale), device, parameters)
+    return run_schedule(schedule(parameters, device, amp_scale), device, parameters, backend)
 
 
 def acquire(parameters: Parameters, backend="exact", *, context=None) -> Data:

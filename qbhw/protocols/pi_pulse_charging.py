@@ -94,8 +94,8 @@ def schedule(parameters: Parameters, device, amp_scale: float | None = None):
     return sequential_pi_schedule(device, duration_ns=parameters.duration_ns, sigma_ns=parameters.sigma_ns, amp_scale=a)
 
 
-def _run(parameters: Parameters, device, amp_scale: float | None = None):
-    return run_schedule(schedule(parameters, device, amp_scale), device, parameters)
+def _run(parameters: Parameters, device, amp_scale: float | None = None, backend=None):
+    return run_schedule(schedule(parameters, device, amp_scale), device, parameters, backend)
 
 
 def acquire(parameters: Parameters, backend="exact", *, context=None) -> Data:

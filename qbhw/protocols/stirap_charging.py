@@ -8,6 +8,10 @@ errors, unlike sequential π pulses. Each drive also acts on the other transitio
 anharmonicity α; the solver keeps those cross terms (rotating-wave cut-off above |α|) and the device's
 T1/Tφ (Lindblad). Carriers follow the device (a changed anharmonicity retunes the Stokes carrier).
 
+On a calibrated device (``qbhw.devices.load(name, calibration="latest")`` after ``qbhw calibrate``) the carriers
+follow the calibrated ν and ef frequency and the record's tuned pulse pair (routine ``stirap_tuneup``) is played
+for every pulse field left at its default.
+
 Procedure: **parameters** (the pulse pair, ``amp_scale`` for a deliberate amplitude error, the device)
 → **acquisition** on ``exact``/``pulse`` (pulse-level Lindblad solver; ``shots`` for simulated qutrit
 readout) → **analysis**: figures of merit (final populations, W, 𝓔, W/τ) and a theory-backed fit of the
@@ -35,7 +39,7 @@ from ._pulse import (
 )
 from .base import Data, ProtocolParameters, check_bool, check_real, time_grid
 
-__all__ = ["NAME", "BACKENDS", "REFERENCE_DEVICE", "Parameters", "Results", "schedule", "acquire", "analyse", "plot"]
+__all__ = ["NAME", "BACKENDS", "REFERENCE_DEVICE", "Parameters", "StirapPairParameters", "CALIBRATED_FIELDS", "Results", "schedule", "acquire", "analyse", "plot"]
 
 NAME = "stirap_charging"
 BACKENDS = PULSE_BACKENDS
@@ -44,7 +48,7 @@ _REFERENCE_PAIR = StirapPair.reference()
 
 
 @dataclass(frozen=True, kw_only=True)
-class Parameters(ProtocolParameters):
+class StirapPairParameters(ProtocolParameters):
     """The STIRAP pair (defaults: the reference pair, :meth:`qbhw.pulse.StirapPair.reference`) and the run.
 
     ``device``: a device name, a :class:`~qbhw.devices.Device` or ``None`` (the backend's device, else
@@ -128,6 +132,48 @@ class Results(PulseChargingResults):
     rabi_mhz_ci95: tuple | None = None
 
 
+#: the pulse fields a calibration record's tuned STIRAP pair (routine ``stirap_tuneup``) provides
+CALIBRATED_FIELDS = {"amp_pump_ghz": "stirap_amp_pump_ghz", "amp_stokes_ghz": "stirap_amp_stokes_ghz",
+                     "sigma_ns": "stirap_sigma_ns", "delay_ns": "stirap_delay_ns", "duration_ns": "stirap_duration_ns",
+                     "center_ns": "stirap_center_ns"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Parameters(StirapPairParameters):
+    """:class:`StirapPairParameters` and ``use_calibration``: on a device that carries a calibration record with
+    a tuned STIRAP pair (``qbhw.devices.load(name, calibration="latest")`` after ``qbhw calibrate``), play the
+    record's pulse in place of every pulse field left at its default (and record over the tuned window when
+    ``times_ns`` is left at its default); ``False`` plays exactly the fields."""
+
+    UNITS: ClassVar[dict[str, str]] = {"use_calibration": ""}
+    HELP: ClassVar[dict[str, str]] = {
+        "use_calibration": "on a calibrated device, play the record's tuned STIRAP pulse for fields left at default",
+    }
+
+    use_calibration: bool = True
+
+    def _validate(self) -> None:
+        super()._validate()
+        self._set("use_calibration", check_bool(self.use_calibration, "use_calibration"))
+
+    def resolved(self, device) -> "Parameters":
+        """These parameters with the calibrated pulse of ``device`` (a :class:`~qbhw.devices.Device`) filled in
+        (see the class docstring); unchanged without a record or with ``use_calibration=False``."""
+        from dataclasses import fields as _fields
+
+        rec = getattr(device, "calibration", None)
+        if not self.use_calibration or rec is None or not all(q in rec for q in CALIBRATED_FIELDS.values()):
+            return self
+        defaults = {f.name: f.default for f in _fields(type(self))}
+        changes = {k: rec.get(q) for k, q in CALIBRATED_FIELDS.items() if getattr(self, k) == defaults[k]}
+        if not changes:
+            return self
+        if self.times_ns == defaults["times_ns"]:  # 41 times on the device's sample grid across the tuned window
+            n = int(round(changes.get("duration_ns", self.duration_ns) / device.dt_ns))
+            changes["times_ns"] = tuple(float(k * device.dt_ns) for k in np.unique(np.round(np.linspace(0, n, 41))))
+        return self.replace(**changes)
+
+
 def schedule(parameters: Parameters, amp_scale: float | None = None):
     """The pulse schedule (pump on d0, Stokes on d1)."""
     from ..pulse.protocols import stirap_schedule
@@ -135,13 +181,20 @@ def schedule(parameters: Parameters, amp_scale: float | None = None):
     return stirap_schedule(parameters.pair(amp_scale))
 
 
-def _run(parameters: Parameters, device, amp_scale: float | None = None):
-    return run_schedule(schedule(parameters, amp_scale), device, parameters)
+def _run(parameters: Parameters, device, amp_scale: float | None = None, backend=None):
+    return run_schedule(schedule(parameters, amp_scale), device, parameters, backend)
 
 
 def acquire(parameters: Parameters, backend="exact", *, context=None) -> Data:
-    """Run the STIRAP pulse on the device and record the charging curve (see the module docstring)."""
-    return acquire_pulse(NAME, parameters, backend, _run, reference_device=REFERENCE_DEVICE,
+    """Run the STIRAP pulse on the device and record the charging curve (see the module docstring). On a
+    calibrated device the record's tuned pulse is played (:meth:`Parameters.resolved`); the data keep the
+    parameters that were played."""
+    from ._pulse import resolve_device
+    from .base import resolve_backend
+
+    obj, _ = resolve_backend(backend, protocol=NAME, supported=BACKENDS)
+    parameters = parameters.resolved(resolve_device(parameters.device, obj, REFERENCE_DEVICE))
+    return acquire_pulse(NAME, parameters, obj, _run, reference_device=REFERENCE_DEVICE,
                          label="STIRAP (Stokes first)")
 
 

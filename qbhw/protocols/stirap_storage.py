@@ -33,7 +33,7 @@ from ._pulse import (
 )
 from .base import Data, check_choice, resolve_backend, time_grid
 from .base import Results as _Results
-from .stirap_charging import Parameters as _StirapParameters
+from .stirap_charging import StirapPairParameters as _StirapParameters
 from .stirap_theory import StirapChargingModel, StirapExperiment
 
 __all__ = ["NAME", "BACKENDS", "REFERENCE_DEVICE", "Parameters", "Results", "acquire", "analyse", "plot"]

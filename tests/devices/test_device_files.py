@@ -179,3 +179,136 @@ def test_devices_imports_only_errors_and_metrics():
                 assert node.module.split(".")[1] in ("errors", "metrics", "devices"), (path.name, node.module)
         top_level = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
         assert not any((getattr(n, "module", None) or "").startswith("qiskit") for n in top_level), path.name
+
+
+# ---- every shipped device file; the Hu et al. 2022 qutrit; the IBM files generated from fake backends --------------
+HU = "hu2022_transmon_qutrit"
+# file name -> (fake backend class in qiskit_ibm_runtime.fake_provider, its number of qubits)
+IBM_FILES = {"ibm_eagle_sherbrooke": ("FakeSherbrooke", 127), "ibm_heron_fez": ("FakeFez", 156)}
+MAKE_IBM = ROOT / "tools" / "make_ibm_devices.py"
+
+
+def test_the_new_device_files_are_shipped():
+    assert {HU, *IBM_FILES} <= set(qd.names())
+
+
+@pytest.mark.parametrize("name", qd.names())
+def test_every_shipped_device_loads_and_round_trips(name):
+    dev = qd.load(name)
+    assert dev.name == name and dev.description and dev.provenance  # each file says what it is and where from
+    d = dev.to_dict()
+    back = type(dev).from_dict(d)
+    assert back == dev and hash(back) == hash(dev) and back.to_dict() == d  # exact: floats round-trip in JSON
+
+
+def test_hu2022_qutrit():
+    """Three transmon levels with per-level T1 (|2> decays faster than |1>), a readout resonator, the STIRAP pump
+    (d0, 0-1) and Stokes (d1, 1-2) carriers derived from ν and α (exact up to float rounding, 1e-12 GHz)."""
+    dev = qd.load(HU)
+    assert dev.levels == 3 and not dev.is_multi_qubit
+    assert isinstance(dev.t1_ns, tuple) and len(dev.t1_ns) == 2
+    t1_1, t1_2 = dev.t1_ns
+    assert 0 < t1_2 < t1_1
+    assert dev.tphi_ns > 0 and dev.t2_ns <= 2 * t1_1
+    assert dev.resonator is not None and dev.resonator.freq_ghz > 0 and dev.resonator.coupling_ghz != 0
+    ch = dev.channel_map
+    assert {"d0", "d1"} <= set(ch) and ch["d0"].kind == ch["d1"].kind == "drive"
+    assert dev.channels[0].carrier == "qubit" and dev.channels[1].carrier == "transition:1-2"  # follow the device
+    assert ch["d0"].freq_ghz == pytest.approx(dev.freq_ghz, abs=1e-12)
+    assert ch["d1"].freq_ghz == pytest.approx(dev.freq_ghz + dev.anharmonicity_ghz, abs=1e-12)
+    assert ch["d02"].freq_ghz == pytest.approx(2 * dev.freq_ghz + dev.anharmonicity_ghz, abs=1e-12)
+    # every number says where it comes from: the paper, or a typical value labelled as such
+    for field in ("freq_ghz", "anharmonicity_ghz", "t1_ns", "tphi_ns", "resonator", "dt_ns", "max_amp_ghz"):
+        source = dev.provenance[field]
+        assert "Hu et al. 2022" in source or "typical value, not from the paper" in source, (field, source)
+
+
+def _fake_backend(cls_name: str):
+    fake_provider = pytest.importorskip("qiskit_ibm_runtime.fake_provider")
+    return getattr(fake_provider, cls_name)()
+
+
+@pytest.mark.parametrize("name", sorted(IBM_FILES))
+def test_ibm_files_match_their_fake_backend(name):
+    """Qubit count of the fake backend; qubit 0's T1, T2 and frequency, dt, coupling map and basis gates as
+    ``from_backend(FakeX())`` gives them (relative tolerance 1e-12: JSON keeps floats exactly; None stays None)."""
+    _skip_unless_generated_with_the_installed_runtime()
+    cls_name, n = IBM_FILES[name]
+    dev = qd.load(name)
+    ref = qd.from_backend(_fake_backend(cls_name))
+    assert dev.is_multi_qubit and dev.num_qubits == ref.num_qubits == n
+    for field in ("t1_ns", "t2_ns", "freq_ghz"):
+        got, want = getattr(dev.qubits[0], field), getattr(ref.qubits[0], field)
+        assert (got is None) == (want is None), field
+        if want is not None:
+            assert got == pytest.approx(want, rel=1e-12), field
+    assert dev.dt_ns == pytest.approx(ref.dt_ns, rel=1e-12)
+    assert dev.coupling_map == ref.coupling_map and dev.basis_gates == ref.basis_gates
+    assert len(dev.gates) == len(ref.gates)
+    import qiskit_ibm_runtime
+
+    assert dev.provenance["fake_backend"] == f"qiskit_ibm_runtime.fake_provider.{cls_name}"
+    assert dev.provenance["qiskit_ibm_runtime"] == qiskit_ibm_runtime.__version__
+    assert cls_name in dev.description and qiskit_ibm_runtime.__version__ in dev.description
+    assert (ROOT / "backends" / f"{name}.json").stat().st_size < 1.5e6
+
+
+def test_eagle_gives_frequencies_and_heron_does_not():
+    eagle, heron = qd.load("ibm_eagle_sherbrooke"), qd.load("ibm_heron_fez")
+    assert all(q.freq_ghz is not None and q.anharmonicity_ghz is not None for q in eagle.qubits)
+    assert eagle.levels == 3 and eagle.qubit(0).freq_ghz == eagle.qubits[0].freq_ghz
+    assert all(q.freq_ghz is None and q.anharmonicity_ghz is None for q in heron.qubits) and heron.levels == 2
+    assert "no qubit frequency" in heron.description
+
+
+def _skip_unless_generated_with_the_installed_runtime():
+    """The IBM files are snapshots of the installed fake backends; another qiskit-ibm-runtime release may carry
+    other snapshot data, so the comparison runs only with the release that generated them."""
+    import qiskit_ibm_runtime
+
+    for name in IBM_FILES:
+        recorded = json.loads((ROOT / "backends" / f"{name}.json").read_text())["provenance"]["qiskit_ibm_runtime"]
+        if recorded != qiskit_ibm_runtime.__version__:
+            pytest.skip(f"{name}.json was generated with qiskit-ibm-runtime {recorded}, "
+                        f"{qiskit_ibm_runtime.__version__} is installed: rerun tools/make_ibm_devices.py")
+
+
+def _make_ibm(*args):
+    import subprocess
+    import sys
+
+    pytest.importorskip("qiskit_ibm_runtime.fake_provider")
+    return subprocess.run([sys.executable, str(MAKE_IBM), *args], capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+def test_make_ibm_devices_check_passes_on_the_committed_files():
+    _skip_unless_generated_with_the_installed_runtime()
+    run = _make_ibm("--check")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.count("ok ") == len(IBM_FILES)
+
+
+def test_make_ibm_devices_check_reports_changed_and_missing_files(tmp_path):
+    eagle = json.loads((ROOT / "backends" / "ibm_eagle_sherbrooke.json").read_text())
+    eagle["qubits"][0]["t1_ns"] *= 1.001
+    (tmp_path / "ibm_eagle_sherbrooke.json").write_text(json.dumps(eagle))  # ibm_heron_fez.json is missing
+    run = _make_ibm("--check", "--out", str(tmp_path))
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "DIFFERS" in run.stdout and "qubits" in run.stdout and "MISSING" in run.stdout
+
+
+@pytest.mark.parametrize("change, argument, error", [
+    (lambda d: d.pop("freq_ghz"), "freq_ghz", ConfigError),
+    (lambda d: d.__setitem__("t1_ns", [-20000.0, 10000.0]), "t1_ns", InvalidArgumentError),
+    (lambda d: d.__setitem__("t1_ns", -20000.0), "t1_ns", InvalidArgumentError),
+    (lambda d: d.__setitem__("t1_us", 20.0), "t1_us", ConfigError),
+], ids=["missing-freq_ghz", "negative-per-level-t1", "negative-t1", "field-t1_us"])
+def test_invalid_copies_of_the_hu_file(change, argument, error, tmp_path):
+    d = json.loads((ROOT / "backends" / f"{HU}.json").read_text())
+    change(d)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(d))
+    with pytest.raises(error) as e:
+        qd.load(path)
+    assert type(e.value) is error and e.value.argument == argument

@@ -168,7 +168,7 @@ ALLOWED = {
     "protocols": {"metrics", "models", "solvers", "compile", "devices", "pulse", "backends", "fit"},
     "results": {"metrics", "models", "solvers", "compile", "devices", "pulse", "backends", "fit", "protocols"},
     "cli": {"metrics", "models", "solvers", "compile", "devices", "pulse", "backends", "fit", "protocols", "results",
-            "runs", "protocol_file", "demo", "__version__"},
+            "runs", "calibration", "protocol_file", "demo", "__version__"},
 }
 TOP_LEVEL = {"errors", "conventions", "serialization", "parallel", "schema"}
 #: the one upward reference: ``qbhw.backends.resume`` is kept as an alias of ``qbhw.resume`` (resolved on use)
