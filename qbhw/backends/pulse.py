@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError, InvalidArgumentError
+from ..metrics import jeffreys_multinomial
 from .base import Backend
 
 __all__ = ["PulseBackend", "pulse_available", "sample_populations"]
@@ -43,9 +44,8 @@ def sample_populations(populations, shots: int, seed=None, *, values=None):
     counts = np.array([rng.multinomial(n, row) for row in p])
     d = p.shape[1]
     est = counts / n
-    post = (counts + 0.5) / (n + 0.5 * d)
+    post, stderr = jeffreys_multinomial(counts)
     denom = n + 0.5 * d + 1.0
-    stderr = np.sqrt(post * (1.0 - post) / denom)
     if values is None:
         return est, stderr, counts
     v = np.asarray(values, dtype=float)

@@ -14,8 +14,8 @@ at ``t1_ratio`` of it, ``Tφ`` in ``tphi_us``, and a readout whose correct-assig
 ``readout_fidelity`` with the errors going mostly to the neighbouring levels.
 
 The transmon is simulated without its readout resonator: a dispersive readout is modelled by the assignment
-matrix alone. Decoherence conventions: :mod:`qbhw.devices.device` (per-level amplitude damping ``√(1/T1_k)|k−1⟩⟨k|`` and pure
-dephasing ``√(2/Tφ) n̂``). The backend's name starts with ``pulse:`` — protocols that run on the pulse backend run
+matrix alone. Decoherence conventions: :mod:`qbhw.devices.device` (per-level amplitude damping
+``√(1/T1_k)|k−1⟩⟨k|`` and pure dephasing ``√(2/Tφ) n̂``). The backend's name starts with ``pulse:`` — protocols that run on the pulse backend run
 on it.
 """
 
@@ -154,15 +154,11 @@ class SimulatedTransmon(PulseBackend):
     def simulate_signals(self, signals, *, record, decoherence: bool = True, rwa_cutoff_ghz=None):
         """:func:`qbhw.pulse.simulate` of ``signals`` on the true device from |0⟩ → ``(PulseResult, model)``
         (the drive line's gain applied): what a protocol's charging curve on this device is."""
-        from ..pulse import PulseSignals, simulate, transmon_model
+        from ..pulse import simulate
 
-        g = self._truth.drive_gain
-        played = PulseSignals(signals.dt_ns, signals.n_samples,
-                              {ch: g * np.asarray(v) for ch, v in signals.envelopes.items()},
-                              signals.freqs_ghz, signals.phases, signals.device_name)
-        model = transmon_model(self._truth.device, decoherence=decoherence, resonator=False)
+        model = self._player(bool(decoherence)).model
         cut = self.rwa_cutoff_ghz if rwa_cutoff_ghz is None else rwa_cutoff_ghz
-        return simulate(model, played, 0, rwa_cutoff_ghz=cut, record=record), model
+        return simulate(model, signals.scaled(self._truth.drive_gain), 0, rwa_cutoff_ghz=cut, record=record), model
 
     def __repr__(self) -> str:
         return f"SimulatedTransmon({self.device.name!r}, truth hidden)"

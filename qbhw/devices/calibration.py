@@ -332,7 +332,7 @@ def apply_calibration(device, record: CalibrationRecord):
         warnings.warn(CalibrationWarning(f"the calibration record of {record.created} was made for another version "
                                          f"of the device definition {device.name!r}"), stacklevel=2)
     if device.is_multi_qubit:
-        return base.replace(calibration=record.to_dict())
+        return base.replace(calibration=record)
     changes: dict = {}
     prov = dict(device.provenance)
     nu = record.get("freq_ghz", device.freq_ghz)
@@ -366,7 +366,7 @@ def apply_calibration(device, record: CalibrationRecord):
         prov["tphi_ns"] = (f"calibration {record.created} (ramsey: 1/Tφ = 1/T2* − 1/(2 T1))" if rate > 0 else
                            f"calibration {record.created}: T2* ≥ 2 T1, no pure dephasing")
     changes["provenance"] = prov
-    changes["calibration"] = record.to_dict()
+    changes["calibration"] = record
     with warnings.catch_warnings():  # fixed carriers are the definition's business, warned about on load
         warnings.simplefilter("ignore")
         return base.replace(**changes)

@@ -49,7 +49,7 @@ import numpy as np
 
 from ..errors import DataError, DimensionMismatchError, InvalidArgumentError
 
-__all__ = ["counts_sum_estimate", "jeffreys_probability", "pauli_sum_estimate"]
+__all__ = ["counts_sum_estimate", "jeffreys_probability", "jeffreys_multinomial", "pauli_sum_estimate"]
 
 
 def _real_array(values, argument: str, allowed: str) -> np.ndarray:
@@ -60,6 +60,20 @@ def _real_array(values, argument: str, allowed: str) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise DataError("contains NaN or inf", argument=argument, allowed=allowed)
     return arr
+
+
+def jeffreys_multinomial(counts) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior mean and standard error of each outcome probability of multinomial ``counts`` (rows: settings,
+    columns: the ``d`` outcomes), under the Jeffreys prior Dirichlet(½, …, ½): ``p̃_k = (n_k + ½)/(n + d/2)``,
+    ``σ_k = sqrt(p̃_k (1 − p̃_k)/(n + d/2 + 1))`` — never 0, also for an outcome never (or always) seen. For
+    ``d = 2`` it is :func:`jeffreys_probability`'s σ."""
+    c = _real_array(counts, "counts", "finite counts >= 0")
+    if c.ndim == 0 or np.any(c < 0):
+        raise InvalidArgumentError(f"shape {c.shape}", argument="counts", allowed="counts >= 0, outcomes last")
+    n = c.sum(axis=-1, keepdims=True)
+    d = c.shape[-1]
+    post = (c + 0.5) / (n + 0.5 * d)
+    return post, np.sqrt(post * (1.0 - post) / (n + 0.5 * d + 1.0))
 
 
 def jeffreys_probability(k, n) -> tuple[np.ndarray | float, np.ndarray | float]:

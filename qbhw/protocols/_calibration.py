@@ -124,18 +124,14 @@ def level_channel(transition: str) -> tuple[str, float]:
     raise ConfigError(f"got {transition!r}", argument="transition", allowed="'01' | '12'")
 
 
-def _gaussian_samples(sigma_ns: float, duration_ns: float, dt_ns: float) -> np.ndarray:
-    n = int(round(duration_ns / dt_ns))
-    t = (np.arange(n) + 0.5) * dt_ns
-    return np.exp(-((t - duration_ns / 2) ** 2) / (2 * sigma_ns**2))
-
-
 def nominal_pi_amp(device, transition: str = "01", *, sigma_ns: float = PI_SIGMA_NS,
                    duration_ns: float = PI_DURATION_NS) -> float:
     """Rotating-wave π amplitude ``s_π = 1 / (2 m Σ_k g_k dt)`` (GHz) of a Gaussian on ``transition`` (see the module
     docstring) — the starting point of a Rabi calibration, exact only for an ideal two-level transition."""
+    from ..pulse import Gaussian
+
     _, m = level_channel(transition)
-    area = _gaussian_samples(sigma_ns, duration_ns, device.dt_ns).sum() * device.dt_ns
+    area = Gaussian(duration_ns, amp_ghz=1.0, sigma_ns=sigma_ns).samples(device.dt_ns).real.sum() * device.dt_ns
     return 1.0 / (2.0 * m * area)
 
 
@@ -213,12 +209,12 @@ def mitigate(counts, device) -> tuple[np.ndarray, np.ndarray]:
     with the device's calibrated assignment matrix ``A`` (``p = A⁻¹ f``) when the record has one, else the raw
     frequencies. σ from the Jeffreys posterior of the counts, propagated through ``A⁻¹`` (independent
     outcomes, a conservative bound)."""
+    from ..metrics import jeffreys_multinomial
+
     counts = np.asarray(counts, dtype=float)
-    n = counts.sum(axis=1, keepdims=True)
     d = counts.shape[1]
-    f = counts / n
-    post = (counts + 0.5) / (n + 0.5 * d)
-    err = np.sqrt(post * (1 - post) / (n + 0.5 * d + 1))
+    f = counts / counts.sum(axis=1, keepdims=True)
+    err = jeffreys_multinomial(counts)[1]
     rec = getattr(device, "calibration", None)
     A = None if rec is None else rec.get("readout_assignment")
     if A is None or len(A) != d:

@@ -162,8 +162,10 @@ def second_order_coefficients(device, transition: str, drive_ghz: float) -> tupl
     pair = (lower, lower + 1)
     levels = int(device.levels)
 
+    levels_ghz = device.level_energies_ghz()
+
     def energy(n):
-        return device.freq_ghz * n + 0.5 * device.anharmonicity_ghz * n * (n - 1) - n * drive_ghz
+        return levels_ghz[n] - n * drive_ghz
 
     shift = {n: 0.0 for n in pair}
     eta = 0.0

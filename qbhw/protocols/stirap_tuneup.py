@@ -248,15 +248,13 @@ def model_transfer(device, pairs, *, gain: float = 1.0, decoherence: bool = True
     """``P_2`` at the end of each :class:`~qbhw.pulse.StirapPair` of ``pairs`` (requested envelopes, played with
     the drive gain ``gain``) from |0⟩ on the description's model (all pairs in one
     :func:`~qbhw.pulse.simulate_sweep`: they must share the window)."""
-    from ..pulse import PulseSignals, transmon_model
+    from ..pulse import transmon_model
     from ..pulse.solver import simulate_sweep
 
     model = transmon_model(device, decoherence=decoherence, resonator=False)
     signals = []
     for p in pairs:
-        s = _stirap_schedule(p).build(device)
-        signals.append(PulseSignals(s.dt_ns, s.n_samples, {ch: gain * np.asarray(v) for ch, v in s.envelopes.items()},
-                                    s.freqs_ghz, s.phases, s.device_name))
+        signals.append(_stirap_schedule(p).build(device).scaled(gain))
     states = simulate_sweep(model, signals, 0, rwa_cutoff_ghz=rwa_cutoff_ghz, max_phase=_MODEL_MAX_PHASE)
     if states.ndim == 2:  # closed system: state vectors
         return np.abs(states[:, 2]) ** 2

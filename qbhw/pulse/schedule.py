@@ -471,6 +471,14 @@ class PulseSignals:
     def duration_ns(self) -> float:
         return self.n_samples * self.dt_ns
 
+    def scaled(self, factor: float) -> "PulseSignals":
+        """The same signals with every envelope multiplied by ``factor`` (e.g. the gain of a drive line: the
+        amplitude that reaches the qubit per requested amplitude); carriers and phases unchanged."""
+        if factor == 1.0:
+            return self
+        envelopes = {ch: factor * np.asarray(v) for ch, v in self.envelopes.items()}
+        return PulseSignals(self.dt_ns, self.n_samples, envelopes, self.freqs_ghz, self.phases, self.device_name)
+
     def absolute_amplitudes(self, channel: str) -> np.ndarray:
         if not (np.any(self.phases[channel]) or np.any(self.freqs_ghz[channel])):
             return np.array(self.envelopes[channel], dtype=complex)  # baseband: no carrier, no phase

@@ -45,12 +45,7 @@ class SequencePlayer:
         hit = self._maps.get(id(signals))
         if hit is not None and hit[0] is signals:
             return hit[1]
-        played = signals
-        if self.gain != 1.0:
-            played = PulseSignals(signals.dt_ns, signals.n_samples,
-                                  {ch: self.gain * np.asarray(v) for ch, v in signals.envelopes.items()},
-                                  signals.freqs_ghz, signals.phases, signals.device_name)
-        pm = PulseMap(self.model, played, self.rwa_cutoff_ghz)
+        pm = PulseMap(self.model, signals.scaled(self.gain), self.rwa_cutoff_ghz)
         self._maps[id(signals)] = (signals, pm)
         return pm
 

@@ -14,6 +14,7 @@ from qbhw.errors import (
 from qbhw.metrics import (
     ChargingCurve,
     counts_sum_estimate,
+    jeffreys_multinomial,
     jeffreys_probability,
     make_charging_curve,
     pauli_sum_estimate,
@@ -30,6 +31,18 @@ def test_jeffreys_is_the_beta_posterior_sd(k, n):
     pt = (k + 0.5) / (n + 1)
     assert s == np.sqrt(pt * (1 - pt) / (n + 2))  # exactly the formula
     assert s > 0
+
+
+@pytest.mark.parametrize("counts", [[0, 5, 995], [1000, 0, 0], [300, 300, 400, 0]])
+def test_jeffreys_multinomial_is_the_dirichlet_posterior(counts):
+    post, s = jeffreys_multinomial([counts])
+    alpha = np.asarray(counts) + 0.5  # Dirichlet(n_k + ½): the marginals are Beta(α_k, Σα − α_k)
+    for k, a in enumerate(alpha):
+        marginal = stats.beta(a, alpha.sum() - a)
+        assert post[0, k] == pytest.approx(marginal.mean(), rel=1e-12)
+        assert s[0, k] ** 2 == pytest.approx(marginal.var(), rel=1e-12) and s[0, k] > 0
+    two = jeffreys_multinomial([[3, 14]])[1][0, 0]
+    assert two == pytest.approx(jeffreys_probability(3, 17)[1], rel=1e-12)  # d = 2: the binomial σ
 
 
 def test_jeffreys_vectorised_and_positive_at_the_edges():
