@@ -47,7 +47,8 @@ def calibrations_folder():
 
 
 def names() -> list[str]:
-    """Names of the shipped device definitions (``backends/<name>.json``), sorted."""
+    """Names of the shipped device definitions (``backends/<name>.json``), sorted: every kind (transmon devices and
+    e.g. the NMR molecules of kind ``"nmr_star"``, :mod:`qbhw.devices.nmr`)."""
     return sorted(p.name[:-5] for p in backends_folder().iterdir() if p.name.endswith(".json") and p.is_file())
 
 
@@ -103,6 +104,9 @@ def load(name_or_path, calibration=None):
     device = _load_definition(name_or_path)
     if calibration is None:
         return device
+    if not isinstance(device, Device):
+        raise ConfigError(f"{device.name!r} is a {type(device).__name__}, not a transmon device",
+                          argument="calibration", allowed="None (calibration records belong to transmon devices)")
     from .calibration import CalibrationRecord, apply_calibration, latest_record, load_record
 
     if isinstance(calibration, CalibrationRecord):

@@ -52,6 +52,8 @@ PROTOCOLS: dict[str, str] = {
     "measurement_stabilisation": "qbhw.protocols.measurement_stabilisation",
     "feedback_charging": "qbhw.protocols.feedback_charging",
     "microcavity_superabsorption": "qbhw.protocols.microcavity_superabsorption",
+    "nmr_star_charging": "qbhw.protocols.nmr_star_charging",
+    "nmr_star_storage": "qbhw.protocols.nmr_star_storage",
     # calibration routines (qbhw.calibration runs them in dependency order)
     "ef_spectroscopy": "qbhw.protocols.ef_spectroscopy",
     "rabi_01": "qbhw.protocols.rabi_01",

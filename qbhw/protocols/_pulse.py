@@ -59,7 +59,11 @@ def resolve_device(device, backend, default: str):
 
     if device is None:
         device = getattr(backend, "device", None) or default
-    return device if isinstance(device, Device) else load(device)
+    device = device if isinstance(device, Device) else load(device)
+    if not isinstance(device, Device):
+        raise ConfigError(f"{device.name!r} is a {type(device).__name__}, not a transmon device", argument="device",
+                          allowed="a transmon device (the NMR molecules have their own protocols)")
+    return device
 
 
 def record_samples(times_ns, dt_ns: float, n_samples: int, argument: str = "times_ns") -> np.ndarray:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..devices.device import CHANNEL_KINDS, ChannelSpec, Device, ResonatorSpec
-from ..devices.files import backends_folder
+from ..devices.files import backends_folder, load
 from ..errors import ConfigError
 
 __all__ = ["ChannelSpec", "ResonatorSpec", "Device", "load_device", "list_devices", "BACKENDS_DIR", "CHANNEL_KINDS"]
@@ -28,11 +28,12 @@ def list_devices(folder=None) -> list[str]:
 
 
 def load_device(name_or_path, folder=None) -> Device:
-    """Load ``<folder>/<name>.json`` (default folder: the shipped devices) or a JSON file path."""
+    """Load ``<folder>/<name>.json`` (default folder: the shipped devices) or a JSON file path — a :class:`Device`,
+    or the device of the file's ``kind`` (e.g. a :class:`~qbhw.devices.StarMolecule` for ``"nmr_star"``)."""
     p = Path(name_or_path)
     if p.suffix != ".json":
         p = (Path(folder) if folder is not None else BACKENDS_DIR) / f"{name_or_path}.json"
     if not p.is_file():
         raise ConfigError(f"no device file {p}", argument="name",
                           allowed=", ".join(list_devices(folder)) or "a JSON device file")
-    return Device.from_json(p)
+    return load(p)

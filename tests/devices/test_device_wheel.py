@@ -52,6 +52,7 @@ def test_wheel_ships_devices_and_demo_runs(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "qbhw/_data/backends/transmon_qutrit_stirap.json" in names
     assert "qbhw/_data/backends/armonk_like.json" in names
+    assert "qbhw/_data/backends/nmr_trimethylphosphite.json" in names  # an NMR molecule (kind "nmr_star")
     assert "qbhw/_data/calibrations/README.md" in names
     assert {"qbhw/runs.py", "qbhw/results/store.py", "qbhw/results/report.py"} <= set(names)
     assert not any(n.startswith(("backends/", "calibrations/")) for n in names)  # no top-level data packages
@@ -73,6 +74,7 @@ def test_wheel_ships_devices_and_demo_runs(tmp_path):
              "dev = d.load('armonk_like'); assert dev.granularity == 16 and dev.dt_ns > 0; "
              "assert qp.load_device('transmon_qutrit_stirap') == d.load('transmon_qutrit_stirap'); "
              "assert qp.list_devices() == n; "
+             "assert d.load('nmr_trimethylphosphite').n_chargers == 9 and d.molecule_for(9).name in n; "
              "run = qbhw.run('dicke_charging', {'n_cells': 2, 'times': {'start': 0, 'stop': 1, 'num': 5}}, "
              "out='run', progress=False, figures=False); assert run.done and qbhw.load_run('run').curves[0] is not None; "
              "print('ok', n)") % venv
