@@ -45,20 +45,20 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..errors import ConfigError, InvalidArgumentError
-from .base import Data, check_bool, check_real, resolve_backend, time_grid
-from .base import Results as _Results
-from .nmr_star_charging import (
+from ._nmr import (
     NmrStarParameters,
-    _grid_s,
-    _ideal_hh_polarization,
-    _molecule_of,
-    _simulator,
-    _with_offsets,
     add_scan_noise,
     bloch_curve,
+    grid_s,
     hartmann_hahn,
-    ideal_first_maximum,
+    ideal_hh_first_maximum,
+    ideal_hh_polarization,
+    molecule_of,
+    simulator,
+    with_offsets,
 )
+from .base import Data, check_bool, check_real, resolve_backend, time_grid
+from .base import Results as _Results
 from .nmr_star_charging import Parameters as _ChargingParameters
 
 __all__ = ["NAME", "BACKENDS", "Parameters", "Results", "acquire", "analyse", "plot"]
@@ -69,7 +69,7 @@ BACKENDS = ("exact", "pulse")
 
 @dataclass(frozen=True, kw_only=True)
 class Parameters(NmrStarParameters):
-    """:class:`~qbhw.protocols.nmr_star_charging.NmrStarParameters` (molecule, 𝒩, spin-lock, offsets, method, scan
+    """:class:`~qbhw.protocols._nmr.NmrStarParameters` (molecule, 𝒩, spin-lock, offsets, method, scan
     noise) and the storage run: ``storage_s`` — storage times after the charge, s (an array or
     ``{start, stop, num}``, ≥ 0; default 0 … 180 s); ``charge_ms`` — the charging spin-lock (``None``: the ideal
     first maximum); ``discharge`` — follow each storage time by the Hartmann–Hahn back-transfer;
@@ -110,9 +110,9 @@ class Parameters(NmrStarParameters):
     def lock_times_s(self, molecule) -> tuple[float, float]:
         """(charge, discharge) spin-lock times in s, on the molecule's grid."""
         charge = self.charge_ms * 1e-3 if self.charge_ms is not None else \
-            ideal_first_maximum(self.charging(), molecule)[0]
+            ideal_hh_first_maximum(molecule, *self.lock_nutations(molecule), molecule.charger_weight)[0]
         dis = charge if self.discharge_ms is None else self.discharge_ms * 1e-3
-        c, d = _grid_s([charge, dis], molecule.dt_ns)
+        c, d = grid_s([charge, dis], molecule.dt_ns)
         return float(c), float(d)
 
 
@@ -164,15 +164,14 @@ class Results(_Results):
 # acquisition
 def _exact_storage(p: Parameters, mol, t: np.ndarray, charge_s: float, discharge_s: float):
     """Ideal Bloch vectors during storage and after the discharge (module docstring)."""
-    cp = p.charging()
-    nu_b, nu_c = cp.lock_nutations(mol)
+    nu_b, nu_c = p.lock_nutations(mol)  # the lock of p.charging()
     w = mol.charger_weight
-    p0 = float(_ideal_hh_polarization(mol, [0.0, charge_s], nu_b, nu_c, w)[-1])
+    p0 = float(ideal_hh_polarization(mol, [0.0, charge_s], nu_b, nu_c, w)[-1])
     pz = -1.0 + (p0 + 1.0) * np.exp(-t / mol.battery.t1_s)
     stored = np.stack([np.zeros_like(pz), np.zeros_like(pz), pz], axis=1)
     after = baseline = None
     if p.discharge:
-        p_w0, p_w1 = (float(_ideal_hh_polarization(mol, [0.0, discharge_s], nu_b, nu_c, c)[-1]) for c in (0.0, 1.0))
+        p_w0, p_w1 = (float(ideal_hh_polarization(mol, [0.0, discharge_s], nu_b, nu_c, c)[-1]) for c in (0.0, 1.0))
         f, g = -p_w0, p_w1 - p_w0  # responses to σ_B^z and to Σ_j σ_j^z
         pa = pz * f - w * g
         after = np.stack([np.zeros_like(pa), np.zeros_like(pa), pa], axis=1)
@@ -183,17 +182,17 @@ def _exact_storage(p: Parameters, mol, t: np.ndarray, charge_s: float, discharge
 def _pulse_storage(p: Parameters, mol, t: np.ndarray, charge_s: float, discharge_s: float, method: str):
     from ..pulse import Delay, align_sequential
 
-    sim = _simulator(mol, True, method)
+    sim = simulator(mol, True, method)
     charge = hartmann_hahn(p, mol, charge_s, invert_chargers=True)
-    state = sim.evolve(_with_offsets(p, mol, charge.schedule()))
+    state = sim.evolve(with_offsets(p, mol, charge.schedule()))
     bc = mol.channel_for("battery")
     total_ns = float(t[-1]) * 1e9
-    storage = _with_offsets(p, mol, align_sequential(Delay(total_ns, bc), name="storage"))
+    storage = with_offsets(p, mol, align_sequential(Delay(total_ns, bc), name="storage"))
     record = t * 1e9
     stored = sim.bloch(storage, record_ns=record, state=state)
     after = baseline = None
     if p.discharge:
-        dis = _with_offsets(p, mol, hartmann_hahn(p, mol, discharge_s, invert_chargers=False).schedule())
+        dis = with_offsets(p, mol, hartmann_hahn(p, mol, discharge_s, invert_chargers=False).schedule())
         after = sim.bloch(storage, record_ns=record, state=state, readout=dis)
         baseline = sim.bloch(dis, state=sim.equilibrium())[0]  # the discharge of a thermal battery
     return stored, after, baseline
@@ -209,7 +208,7 @@ def acquire(parameters: Parameters, backend="pulse", *, context=None) -> Data:
     if kind == "exact" and (p.offset_battery_hz or p.offset_chargers_hz):
         raise ConfigError("the idealised limit is on resonance", argument="offset_battery_hz"
                           if p.offset_battery_hz else "offset_chargers_hz", allowed="0 on backend 'exact'")
-    t = _grid_s(p.storage_s, mol.dt_ns)
+    t = grid_s(p.storage_s, mol.dt_ns)
     if t.size > 1 and np.any(np.diff(t) <= 0):
         raise InvalidArgumentError(f"storage times closer than the molecule's sample {mol.dt_ns:g} ns",
                                    argument="storage_s", allowed="distinct times on the sample grid")
@@ -277,7 +276,7 @@ def analyse(data: Data, *, fit: bool = True, floor: bool = False, **fit_options)
     from ..fit import ExponentialDecayModel, fit_curve
     from ._charging import curve_fit_data
 
-    mol = _molecule_of(data)
+    mol = molecule_of(data)
     curve = data.curve
     t = np.asarray(curve.times)
     e = np.asarray(curve.energy)

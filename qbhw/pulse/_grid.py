@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..metrics._inputs import as_real
-from ._errors import NegativeDurationError, NonFiniteSamplesError, OffGridError
+from ._errors import AmplitudeLimitError, NegativeDurationError, NonFiniteSamplesError, OffGridError
 
 #: relative tolerance for "t is a multiple of dt" (absorbs the rounding of 2/9 ns and sums of such times)
 GRID_RTOL = 1e-9
@@ -63,3 +63,22 @@ def check_finite_array(values, argument: str) -> np.ndarray:
         raise NonFiniteSamplesError(f"{bad} of {arr.size} values are NaN or inf", argument=argument,
                                     allowed="finite numbers")
     return arr
+
+
+def check_play_length(n_samples: int, channel: str, device) -> None:
+    """A played waveform of ``n_samples`` on ``device``: a multiple of its ``granularity`` and at least its
+    ``min_length`` samples, else :class:`OffGridError`."""
+    if device.granularity > 1 and n_samples % device.granularity:
+        raise OffGridError(f"waveform of {n_samples} samples on {channel!r} is not a multiple of the granularity "
+                           f"{device.granularity}", argument="duration_ns",
+                           allowed=f"a multiple of {device.granularity} samples of {device.dt_ns} ns")
+    if n_samples < device.min_length:
+        raise OffGridError(f"waveform of {n_samples} samples on {channel!r} is shorter than the minimum "
+                           f"{device.min_length}", argument="duration_ns", allowed=f">= {device.min_length} samples")
+
+
+def check_peak_amplitude(peak_ghz: float, channel: str, max_amp_ghz: float) -> None:
+    """:class:`AmplitudeLimitError` when a waveform's peak |s| exceeds the channel's ``max_amp_ghz``."""
+    if peak_ghz > max_amp_ghz * (1 + 1e-12):
+        raise AmplitudeLimitError(f"peak |s| = {peak_ghz:.6g} GHz on {channel!r} exceeds the device maximum",
+                                  argument="amp_ghz", allowed=f"|s| <= {max_amp_ghz:g} GHz")

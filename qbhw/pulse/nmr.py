@@ -106,6 +106,16 @@ def _channel(value, argument: str) -> str:
     return value
 
 
+def _channel_pair(battery_channel, charger_channel) -> tuple[str, str]:
+    """The battery's and the chargers' channel names (two different channels: a heteronuclear transfer)."""
+    bc = _channel(battery_channel, "battery_channel")
+    cc = _channel(charger_channel, "charger_channel")
+    if bc == cc:
+        raise InvalidArgumentError(f"both channels are {bc!r}", argument="charger_channel",
+                                   allowed="a channel other than the battery's (heteronuclear transfer)")
+    return bc, cc
+
+
 def samples_of(duration_ns, dt_ns, argument: str = "duration_ns") -> int:
     """The number of whole samples of ``dt_ns`` nearest to ``duration_ns`` (≥ 0): delays and spin-lock
     durations are put on the molecule's grid this way (an error of at most dt/2)."""
@@ -274,11 +284,7 @@ def hartmann_hahn_transfer(battery_channel: str, charger_channel: str, lock_ns: 
     maxima), simultaneous pulses centred (:func:`simultaneous_pulses`); ``lock_ns`` is rounded to samples.
     Returns a :class:`HartmannHahnSequence` (prefix, lock, readout).
     """
-    bc = _channel(battery_channel, "battery_channel")
-    cc = _channel(charger_channel, "charger_channel")
-    if bc == cc:
-        raise InvalidArgumentError(f"both channels are {bc!r}", argument="charger_channel",
-                                   allowed="a channel other than the battery's (heteronuclear transfer)")
+    bc, cc = _channel_pair(battery_channel, charger_channel)
     dt = check_dt(dt_ns)
     nu1 = _nutation(lock_nutation_hz, "lock_nutation_hz")
     mis = _real(mismatch_hz, "mismatch_hz", allowed="a finite mismatch (Hz)")
@@ -380,11 +386,7 @@ def inept_parts(battery_channel: str, charger_channel: str, *, coupling_hz: floa
     and including [90_y(C), 90_x(B)] (independent of Δ), and the refocusing Δ – 180_x(B, C) – Δ – 90_{±y}(B)
     (from the end of the first part). A curve over Δ evolves the first part once and each refocusing from its end.
     Same arguments as :func:`inept_transfer`."""
-    bc = _channel(battery_channel, "battery_channel")
-    cc = _channel(charger_channel, "charger_channel")
-    if bc == cc:
-        raise InvalidArgumentError(f"both channels are {bc!r}", argument="charger_channel",
-                                   allowed="a channel other than the battery's (heteronuclear transfer)")
+    bc, cc = _channel_pair(battery_channel, charger_channel)
     dt = check_dt(dt_ns)
     nb = _nutation(nutation_battery_hz, "nutation_battery_hz")
     nc = _nutation(nutation_chargers_hz, "nutation_chargers_hz")

@@ -67,8 +67,8 @@ import numpy as np
 from .. import schema
 from ..errors import ConfigError, InvalidArgumentError, InvalidTimesError
 from ..serialization import atomic_write_text
-from ._errors import AmplitudeLimitError, OffGridError, UnknownChannelError
-from ._grid import check_duration, check_finite, to_samples
+from ._errors import UnknownChannelError
+from ._grid import check_duration, check_finite, check_peak_amplitude, check_play_length, to_samples
 from .waveforms import Waveform, decode_waveform
 
 __all__ = [
@@ -549,21 +549,11 @@ def build_signals(schedule: Schedule, device=None, *, dt_ns: float | None = None
         if isinstance(ins, Play):
             n = ins.waveform.n_samples(dt)
             if device is not None:
-                if device.granularity > 1 and n % device.granularity:
-                    raise OffGridError(f"waveform of {n} samples on {ins.channel!r} is not a multiple of the "
-                                       f"granularity {device.granularity}", argument="duration_ns",
-                                       allowed=f"a multiple of {device.granularity} samples of {dt} ns")
-                if n < device.min_length:
-                    raise OffGridError(f"waveform of {n} samples on {ins.channel!r} is shorter than the "
-                                       f"minimum {device.min_length}", argument="duration_ns",
-                                       allowed=f">= {device.min_length} samples")
+                check_play_length(n, ins.channel, device)
             s = ins.waveform.samples(dt)
             if check_limits and specs is not None:
-                peak = float(np.max(np.abs(s))) if s.size else 0.0
-                lim = specs[ins.channel].max_amp_ghz
-                if peak > lim * (1 + 1e-12):
-                    raise AmplitudeLimitError(f"peak |s| = {peak:.6g} GHz on {ins.channel!r} exceeds the device "
-                                              f"maximum", argument="amp_ghz", allowed=f"|s| <= {lim:g} GHz")
+                check_peak_amplitude(float(np.max(np.abs(s))) if s.size else 0.0, ins.channel,
+                                     specs[ins.channel].max_amp_ghz)
             if np.any(busy[ins.channel][k0:k0 + n]):
                 raise InvalidTimesError(f"instructions overlap on channel {ins.channel!r} at sample {k0}",
                                         argument="schedule", allowed="one instruction at a time per channel")

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InvalidArgumentError, InvalidTimesError
-from ._errors import AmplitudeLimitError, NonFiniteSamplesError, OffGridError, UnknownChannelError
-from ._grid import to_samples
+from ._errors import NonFiniteSamplesError, UnknownChannelError
+from ._grid import check_peak_amplitude, check_play_length, to_samples
 from .schedule import Delay, Play, Schedule, SetFrequency, SetPhase, ShiftFrequency, ShiftPhase
 from .waveforms import Constant
 
@@ -84,21 +84,10 @@ def schedule_segments(schedule: Schedule, device, *, check_limits: bool = True) 
                                       argument="channel", allowed=", ".join(sorted(specs)))
         k0 = to_samples(t0, dt, "start time")
         if isinstance(ins, Play):
-            n = ins.waveform.n_samples(dt)
-            if device.granularity > 1 and n % device.granularity:
-                raise OffGridError(f"waveform of {n} samples on {ins.channel!r} is not a multiple of the "
-                                   f"granularity {device.granularity}", argument="duration_ns",
-                                   allowed=f"a multiple of {device.granularity} samples of {dt} ns")
-            if n < device.min_length:
-                raise OffGridError(f"waveform of {n} samples on {ins.channel!r} is shorter than the minimum "
-                                   f"{device.min_length}", argument="duration_ns", allowed=f">= {device.min_length} samples")
+            check_play_length(ins.waveform.n_samples(dt), ins.channel, device)
             runs = _pieces(ins, k0, dt)
             if check_limits and runs:
-                peak = max(abs(v) for _, _, v in runs)
-                lim = specs[ins.channel].max_amp_ghz
-                if peak > lim * (1 + 1e-12):
-                    raise AmplitudeLimitError(f"peak |s| = {peak:.6g} GHz on {ins.channel!r} exceeds the device "
-                                              "maximum", argument="amp_ghz", allowed=f"|s| <= {lim:g} GHz")
+                check_peak_amplitude(max(abs(v) for _, _, v in runs), ins.channel, specs[ins.channel].max_amp_ghz)
             pieces[ins.channel].extend(runs)
             for a, b, _ in runs:
                 breaks.update((a, b))
