@@ -146,7 +146,7 @@ class NmrState:
 
     def blocks(self) -> list[np.ndarray]:
         """X's blocks (Dicke-basis representation, d_j copies summed), battery first, m descending."""
-        return [self.vector[b.offset:b.offset + b.dim ** 2].reshape(b.dim, b.dim) for b in self.simulator._blocks]
+        return _split(self.vector, self.simulator._blocks)
 
     @property
     def battery_bloch(self) -> np.ndarray:
@@ -556,6 +556,14 @@ def _split(v: np.ndarray, blocks) -> list[np.ndarray]:
     return [v[b.offset:b.offset + b.dim ** 2].reshape(b.dim, b.dim) for b in blocks]
 
 
+def _sandwich(v: np.ndarray, blocks, lefts, rights) -> np.ndarray:
+    """``v`` with every block ``X_k`` replaced by ``L_k X_k R_k`` (the affine constant, if any, kept)."""
+    out = v.copy()
+    for blk, left, right, x in zip(blocks, lefts, rights, _split(v, blocks)):
+        out[blk.offset:blk.offset + blk.dim ** 2] = (left @ x @ right).ravel()
+    return out
+
+
 class _UnitaryPropagator:
     """Closed evolution X → U X U† per block from the eigen-decomposition of each block's Hamiltonian."""
 
@@ -568,19 +576,15 @@ class _UnitaryPropagator:
         return [(vec * np.exp(-1j * e * t)) @ np.ascontiguousarray(vec.conj().T) for e, vec in self.eig]
 
     def forward(self, v: np.ndarray) -> np.ndarray:
-        out = v.copy()
-        for blk, u, x in zip(self.sim._blocks, self._unitaries(self.t), _split(v, self.sim._blocks)):
-            out[blk.offset:blk.offset + blk.dim ** 2] = (u @ x @ np.ascontiguousarray(u.conj().T)).ravel()
-        return out
+        us = self._unitaries(self.t)
+        return _sandwich(v, self.sim._blocks, us, [np.ascontiguousarray(u.conj().T) for u in us])
 
     def adjoint(self, o: np.ndarray) -> np.ndarray:
         """The Heisenberg map on o-form vectors (columns of ``o``): Oᵀ → (U†OU)ᵀ = Uᵀ Oᵀ U*."""
         if o.ndim == 2:
             return np.stack([self.adjoint(c) for c in o.T], axis=1)
-        out = o.copy()
-        for blk, u, ot in zip(self.sim._blocks, self._unitaries(self.t), _split(o, self.sim._blocks)):
-            out[blk.offset:blk.offset + blk.dim ** 2] = (np.ascontiguousarray(u.T) @ ot @ u.conj()).ravel()
-        return out
+        us = self._unitaries(self.t)
+        return _sandwich(o, self.sim._blocks, [np.ascontiguousarray(u.T) for u in us], [u.conj() for u in us])
 
     def record(self, v: np.ndarray, times: np.ndarray, o_mat: np.ndarray) -> np.ndarray:
         """Tr[O U(t) X U(t)†] for every time and observable: Σ_ab K_ab e^{−i(E_a − E_b)t} per block."""
@@ -769,25 +773,18 @@ class _AveragedPropagator:
         self.gaps = np.concatenate([(e[:, None] - e[None, :]).ravel() for e in frame.energies] + [np.zeros(1)])
 
     def _to_tilted(self, v):
-        out = v.copy()
-        for blk, (w, wh, _, _), x in zip(self.sim._blocks, self.frame.w, _split(v, self.sim._blocks)):
-            out[blk.offset:blk.offset + blk.dim ** 2] = (wh @ x @ w).ravel()
-        return out
+        """X → W† X W per block."""
+        return _sandwich(v, self.sim._blocks, [w[1] for w in self.frame.w], [w[0] for w in self.frame.w])
 
     def _from_tilted(self, v, t):
-        out = v.copy()
-        for blk, (w, wh, _, _), e, x in zip(self.sim._blocks, self.frame.w, self.frame.energies,
-                                            _split(v, self.sim._blocks)):
-            d = np.exp(-1j * e * t)
-            out[blk.offset:blk.offset + blk.dim ** 2] = (w @ (d[:, None] * x * d.conj()[None, :]) @ wh).ravel()
-        return out
+        """X → (W D) X (W D)† per block, D = e^{−iE t}."""
+        ds = [np.exp(-1j * e * t) for e in self.frame.energies]
+        return _sandwich(v, self.sim._blocks, [w[0] * d[None, :] for w, d in zip(self.frame.w, ds)],
+                         [d.conj()[:, None] * w[1] for w, d in zip(self.frame.w, ds)])
 
     def _obs_rotated(self, o):
         """Oᵀ → Wᵀ Oᵀ W* per block (the W part of the adjoint of ``_from_tilted``)."""
-        out = o.copy()
-        for blk, (_, _, wt, wc), ot in zip(self.sim._blocks, self.frame.w, _split(o, self.sim._blocks)):
-            out[blk.offset:blk.offset + blk.dim ** 2] = (wt @ ot @ wc).ravel()
-        return out
+        return _sandwich(o, self.sim._blocks, [w[2] for w in self.frame.w], [w[3] for w in self.frame.w])
 
     def _obs_to_tilted(self, o, t):
         """Adjoint of ``_from_tilted`` on an o-form vector: Oᵀ → D (Wᵀ Oᵀ W*) D*."""
@@ -795,10 +792,7 @@ class _AveragedPropagator:
 
     def _obs_from_tilted(self, o):
         """Adjoint of ``_to_tilted`` on an o-form vector: Oᵀ → W* Oᵀ Wᵀ."""
-        out = o.copy()
-        for blk, (_, _, wt, wc), ot in zip(self.sim._blocks, self.frame.w, _split(o, self.sim._blocks)):
-            out[blk.offset:blk.offset + blk.dim ** 2] = (wc @ ot @ wt).ravel()
-        return out
+        return _sandwich(o, self.sim._blocks, [w[3] for w in self.frame.w], [w[2] for w in self.frame.w])
 
     def forward(self, v: np.ndarray) -> np.ndarray:
         x = _expm_action(self.gen, self._to_tilted(v), self.t, _onenorm(self.gen))
